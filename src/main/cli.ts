@@ -1,0 +1,103 @@
+/**
+ * The `kestrel` command. Plain Node: it never imports Electron.
+ *   kestrel serve [--port N] [--data-dir DIR] [--symbols A,B]
+ *   kestrel doctor [--data-dir DIR]
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { SystemClock } from './clock';
+import { ConfigError, resolveConfig } from './config';
+import { doctorReport } from './doctor';
+import { startHeadless } from './headless';
+import { createLogger } from './observability/logger';
+import { ensureWritableDir, StorageError } from './storage/db';
+
+export { findElectronBinary } from './electronBinary';
+
+const USAGE = `usage: kestrel <command> [options]
+  serve   [--port N] [--data-dir DIR] [--symbols NVDA,MSFT]   headless mode: UI and engine on 127.0.0.1
+  doctor  [--data-dir DIR]                                    versions, data dir, IB ports, provider keys`;
+
+export const EXIT = { ok: 0, failure: 1, usage: 2, storage: 3 } as const;
+
+const rendererDir = () => path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../renderer');
+
+export async function main(argv: string[], env = process.env): Promise<number> {
+  const [command, ...rest] = argv;
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: rest,
+      options: {
+        port: { type: 'string' },
+        'data-dir': { type: 'string' },
+        symbols: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    }));
+  } catch (err) {
+    console.error(`kestrel: ${(err as Error).message}\n${USAGE}`);
+    return EXIT.usage;
+  }
+  if (!command || values.help) {
+    console.log(USAGE);
+    return command ? EXIT.ok : EXIT.usage;
+  }
+  try {
+    const config = resolveConfig({
+      flags: {
+        dataDir: values['data-dir'] as string | undefined,
+        port: values.port as string | undefined,
+        symbols: values.symbols as string | undefined,
+      },
+      env,
+    });
+    switch (command) {
+      case 'serve':
+        return await serve(config);
+      case 'doctor':
+        for (const line of await doctorReport(config.dataDir, env)) console.log(line);
+        return EXIT.ok;
+      default:
+        console.error(`kestrel: unknown command '${command}'\n${USAGE}`);
+        return EXIT.usage;
+    }
+  } catch (err) {
+    if (err instanceof StorageError) {
+      console.error(`kestrel: ${err.message}`);
+      return EXIT.storage;
+    }
+    if (err instanceof ConfigError) {
+      console.error(`kestrel: ${err.message}`);
+      return EXIT.usage;
+    }
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      console.error(`kestrel: port is already in use; pass --port N (or --port 0 for any free port)`);
+      return EXIT.failure;
+    }
+    throw err;
+  }
+}
+
+async function serve(config: ReturnType<typeof resolveConfig>): Promise<number> {
+  ensureWritableDir(config.dataDir);
+  const log = createLogger(config.dataDir);
+  const app = await startHeadless({ config, clock: new SystemClock(), log, rendererDir: rendererDir() });
+  console.log(`Kestrel headless on ${app.url}  (data dir ${config.dataDir})`);
+  return new Promise<number>((resolve) => {
+    const shutdown = (signal: string) => {
+      log.info({ signal }, 'shutting down');
+      app.stop().then(
+        () => log.flush(() => resolve(EXIT.ok)),
+        (err: unknown) => {
+          console.error(`kestrel: shutdown failed: ${(err as Error).message}`);
+          resolve(EXIT.failure);
+        },
+      );
+    };
+    process.once('SIGINT', () => shutdown('SIGINT'));
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+  });
+}

@@ -1,0 +1,93 @@
+/**
+ * The one contract between the engine and any client. Each command has a zod input and output
+ * schema; each event a payload schema. Both transports (Electron IPC and the loopback WebSocket)
+ * carry exactly these shapes. Types come from z.infer so schema and type cannot drift.
+ */
+import { z } from 'zod';
+import { ERROR_CODES, IPC_COMMAND_CHANNEL, IPC_EVENT_CHANNEL, KestrelError } from './errors';
+import { Alert, EpochMs, Symbol, SymbolInfo, SymbolMode, TradingState, TradingStateName } from './domain';
+
+const NoInput = z.object({}).strict().optional();
+
+export const Snapshot = z.object({
+  version: z.string(),
+  host: z.enum(['electron', 'headless']),
+  serverTime: EpochMs,
+  uptimeS: z.number().nonnegative(),
+  tradingState: TradingState,
+  symbols: z.array(SymbolInfo),
+  alerts: z.array(Alert),
+});
+export type Snapshot = z.infer<typeof Snapshot>;
+
+export const commands = {
+  getSnapshot: { input: NoInput, output: Snapshot },
+  getTradingState: { input: NoInput, output: TradingState },
+  engageKillSwitch: {
+    input: z.object({ reason: z.string().trim().min(1).max(500) }).strict(),
+    output: TradingState,
+  },
+  rearm: {
+    // The literal `true` makes re-arming impossible without an explicit confirmation.
+    input: z.object({ confirm: z.literal(true), reason: z.string().max(500).optional() }).strict(),
+    output: TradingState,
+  },
+  listSymbols: { input: NoInput, output: z.array(SymbolInfo) },
+  setSymbolMode: {
+    input: z.object({ symbol: Symbol, mode: SymbolMode, reason: z.string().max(500).optional() }).strict(),
+    output: SymbolInfo,
+  },
+} as const;
+
+export const events = {
+  tradingState: TradingState,
+  symbolMode: SymbolInfo,
+  alert: Alert,
+  heartbeat: z.object({ ts: EpochMs, uptimeS: z.number().nonnegative(), tradingState: TradingStateName }),
+} as const;
+
+export type Commands = typeof commands;
+export type CommandName = keyof Commands;
+export type CommandInput<C extends CommandName> = z.input<Commands[C]['input']>;
+export type CommandOutput<C extends CommandName> = z.output<Commands[C]['output']>;
+export type Events = typeof events;
+export type EventName = keyof Events;
+export type EventPayload<E extends EventName> = z.output<Events[E]>;
+
+export const commandNames = Object.keys(commands) as CommandName[];
+export const eventNames = Object.keys(events) as EventName[];
+
+export function isCommandName(name: unknown): name is CommandName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(commands, name);
+}
+
+export const ErrorCode = z.enum(ERROR_CODES);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+export const CommandErrorBody = z.object({ code: ErrorCode, message: z.string() });
+export type CommandErrorBody = z.infer<typeof CommandErrorBody>;
+
+/** Frames on the wire. Electron IPC carries the same request and response objects. */
+export const RequestId = z.union([z.string().max(64), z.number().int().safe()]);
+export const RequestFrame = z.object({ id: RequestId, cmd: z.string().max(64), input: z.unknown().optional() });
+export type RequestFrame = z.infer<typeof RequestFrame>;
+
+export type ResponseFrame =
+  | { id: z.infer<typeof RequestId> | null; ok: true; result: unknown }
+  | { id: z.infer<typeof RequestId> | null; ok: false; error: CommandErrorBody };
+
+export const ResponseFrameSchema = z.union([
+  z.object({ id: RequestId.nullable(), ok: z.literal(true), result: z.unknown() }),
+  z.object({ id: RequestId.nullable(), ok: z.literal(false), error: CommandErrorBody }),
+]);
+
+export const EventFrame = z.object({ event: z.string(), payload: z.unknown() });
+export type EventFrame = { event: EventName; payload: unknown };
+
+/** What the renderer uses, whichever transport carries it. */
+export interface KestrelClient {
+  invoke<C extends CommandName>(cmd: C, input: CommandInput<C>): Promise<CommandOutput<C>>;
+  on<E extends EventName>(event: E, handler: (payload: EventPayload<E>) => void): () => void;
+}
+
+export { IPC_COMMAND_CHANNEL, IPC_EVENT_CHANNEL, KestrelError };

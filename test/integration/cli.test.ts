@@ -1,0 +1,81 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runKestrel, startServe, type ServeProcess } from '../helpers/serveProcess';
+import { tempDir } from '../helpers/tmp';
+
+const cleanups: (() => Promise<unknown> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+function dir(): string {
+  const t = tempDir();
+  cleanups.push(t.cleanup);
+  return t.dir;
+}
+
+async function serve(dataDir: string): Promise<ServeProcess> {
+  const p = await startServe(dataDir);
+  cleanups.push(() => p.stop());
+  return p;
+}
+
+describe('kestrel CLI (built, as a child process)', () => {
+  it('serve prints one URL line with the token, and /healthz answers', async () => {
+    const p = await serve(dir());
+    const lines = p.output().trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^Kestrel headless on http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{20,} /);
+    const health = (await (await fetch(`${p.origin}/healthz`)).json()) as Record<string, unknown>;
+    expect(health).toMatchObject({ status: 'ok', tradingState: 'ACTIVE' });
+  });
+
+  it('shuts down gracefully on SIGTERM: exit 0, WAL checkpointed, DB closed', async () => {
+    const d = dir();
+    const p = await startServe(d);
+    expect(await p.stop()).toBe(0);
+    const wal = path.join(d, 'kestrel.db-wal');
+    expect(!fs.existsSync(wal) || fs.statSync(wal).size === 0).toBe(true);
+    expect(fs.existsSync(path.join(d, 'kestrel.db'))).toBe(true);
+  });
+
+  it('exits non-zero with a clear message when the data dir cannot be written', async () => {
+    const d = dir();
+    const file = path.join(d, 'a-file');
+    fs.writeFileSync(file, '');
+    const r = await runKestrel(['serve', '--port', '0', '--data-dir', path.join(file, 'data')]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/data dir .* is not writable \(ENOTDIR\)/);
+  });
+
+  it('says so when the port is taken', async () => {
+    const p = await serve(dir());
+    const r = await runKestrel(['serve', '--port', String(p.port), '--data-dir', dir()]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/port is already in use/);
+  });
+
+  it('doctor reports versions, data dir, IB ports and which keys are set, never their values', async () => {
+    const d = dir();
+    const r = await runKestrel(['doctor', '--data-dir', d], {
+      POLYGON_API_KEY: 'pk_live_SECRET_123',
+      FINNHUB_API_KEY: '',
+    });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`data dir     ${d}`);
+    expect(r.stdout).toMatch(/electron +\d+\.\d+\.\d+; binary (present|absent)/);
+    for (const port of [4002, 4001, 7497, 7496])
+      expect(r.stdout).toMatch(new RegExp(`127\\.0\\.0\\.1:${port} .*: (answers|no answer)`));
+    expect(r.stdout).toContain('POLYGON_API_KEY: set');
+    expect(r.stdout).toContain('FINNHUB_API_KEY: not set');
+    expect(r.stdout).not.toContain('SECRET_123');
+  });
+
+  it('rejects unknown commands and flags with usage and exit 2', async () => {
+    expect((await runKestrel(['fly'])).code).toBe(2);
+    const r = await runKestrel(['serve', '--bogus']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/usage: kestrel/);
+  });
+});
