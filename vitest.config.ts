@@ -12,5 +12,6 @@ export default defineConfig({
     pool: 'forks',
     // Two cores here: keep browser tests from starving each other.
     maxWorkers: 2,
+    reporters: ['default', './test/summaryReporter.ts'],
   },
 });
