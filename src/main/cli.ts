@@ -84,10 +84,20 @@ export async function main(argv: string[], env = process.env): Promise<number> {
 async function serve(config: ReturnType<typeof resolveConfig>): Promise<number> {
   ensureWritableDir(config.dataDir);
   const log = createLogger(config.dataDir);
+  // Listen for signals before anything starts, and keep listening: a second Ctrl+C while we
+  // flush must not kill the process halfway through closing the database.
+  let stopRequested: string | null = null;
+  let onStop: (signal: string) => void = (signal) => (stopRequested = signal);
+  const handler = (signal: string) => onStop(signal);
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
   const app = await startHeadless({ config, clock: new SystemClock(), log, rendererDir: rendererDir() });
   console.log(`Kestrel headless on ${app.url}  (data dir ${config.dataDir})`);
-  return new Promise<number>((resolve) => {
-    const shutdown = (signal: string) => {
+  const code = await new Promise<number>((resolve) => {
+    let stopping = false;
+    onStop = (signal) => {
+      if (stopping) return;
+      stopping = true;
       log.info({ signal }, 'shutting down');
       app.stop().then(
         () => log.flush(() => resolve(EXIT.ok)),
@@ -97,7 +107,9 @@ async function serve(config: ReturnType<typeof resolveConfig>): Promise<number> 
         },
       );
     };
-    process.once('SIGINT', () => shutdown('SIGINT'));
-    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    if (stopRequested) onStop(stopRequested);
   });
+  process.off('SIGINT', handler);
+  process.off('SIGTERM', handler);
+  return code;
 }

@@ -1,7 +1,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { Symbol } from '../shared/domain';
+import { ProviderName, Symbol } from '../shared/domain';
+import { EnvSecretStore, type SecretStore } from './secrets';
 
 export const DEFAULT_PORT = 7431;
 export const DEFAULT_SYMBOLS = ['NVDA', 'MSFT'];
@@ -12,11 +13,22 @@ export const Config = z.object({
   port: z.number().int().min(0).max(65535),
   symbols: z.array(Symbol).min(1),
   heartbeatMs: z.number().int().min(100),
+  marketdata: z.object({
+    /** In priority order. */
+    providers: z.array(ProviderName).min(1),
+    routing: z.enum(['priority', 'quality', 'hash']),
+    shadow: ProviderName.nullable(),
+    urls: z.record(z.string(), z.string().url()),
+    /** 'always' keeps the synthetic market open around the clock, for demos and tests. */
+    syntheticSessions: z.enum(['nyse', 'always']),
+    staleAfterMs: z.number().int().min(100),
+    switchBackAfterMs: z.number().int().min(0),
+  }),
 });
 export type Config = z.infer<typeof Config>;
 
 export interface ConfigSources {
-  flags: { dataDir?: string; port?: string | number; symbols?: string };
+  flags: { dataDir?: string; port?: string | number; symbols?: string; providers?: string };
   env: Record<string, string | undefined>;
   /** Electron's userData when running inside the app. */
   appDataDir?: string;
@@ -41,13 +53,52 @@ function parseSymbols(raw: string | undefined): string[] | undefined {
     .filter(Boolean);
 }
 
+/** Real providers whose keys are present, in the default priority order; synthetic when none. */
+export function defaultProviders(secrets: SecretStore): ProviderName[] {
+  const out: ProviderName[] = [];
+  if (secrets.get('POLYGON_API_KEY')) out.push('polygon');
+  if (secrets.get('ALPACA_API_KEY_ID') && secrets.get('ALPACA_API_SECRET_KEY')) out.push('alpaca');
+  if (secrets.get('FINNHUB_API_KEY')) out.push('finnhub');
+  if (secrets.get('ALPHAVANTAGE_API_KEY')) out.push('alphavantage');
+  return out.length > 0 ? out : ['synthetic'];
+}
+
+/** KESTREL_<PROVIDER>_REST_URL / _WS_URL overrides, keyed `polygon.rest`, `polygon.ws`, … */
+function urlOverrides(env: Record<string, string | undefined>): Record<string, string> {
+  const urls: Record<string, string> = {};
+  for (const p of ProviderName.options) {
+    for (const kind of ['REST', 'WS'] as const) {
+      const v = env[`KESTREL_${p.toUpperCase()}_${kind}_URL`];
+      if (v) urls[`${p}.${kind.toLowerCase()}`] = v;
+    }
+  }
+  return urls;
+}
+
+function list(raw: string | undefined): string[] | undefined {
+  return raw
+    ?.split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
+}
+
 /** Flags beat environment, which beats the app's own location, which beats the platform default. */
 export function resolveConfig({ flags, env, appDataDir }: ConfigSources): Config {
+  const secrets = new EnvSecretStore(env);
   const result = Config.safeParse({
     dataDir: path.resolve(flags.dataDir ?? env.KESTREL_DATA_DIR ?? appDataDir ?? platformDataDir(env)),
     port: Number(flags.port ?? env.KESTREL_PORT ?? DEFAULT_PORT),
     symbols: parseSymbols(flags.symbols) ?? parseSymbols(env.KESTREL_SYMBOLS) ?? DEFAULT_SYMBOLS,
     heartbeatMs: Number(env.KESTREL_HEARTBEAT_MS ?? 1000),
+    marketdata: {
+      providers: list(flags.providers ?? env.KESTREL_PROVIDERS) ?? defaultProviders(secrets),
+      routing: env.KESTREL_ROUTING ?? 'priority',
+      shadow: env.KESTREL_SHADOW ? env.KESTREL_SHADOW.toLowerCase() : null,
+      urls: urlOverrides(env),
+      syntheticSessions: env.KESTREL_SYNTHETIC_SESSIONS ?? 'nyse',
+      staleAfterMs: Number(env.KESTREL_STALE_AFTER_MS ?? 2000),
+      switchBackAfterMs: Number(env.KESTREL_SWITCH_BACK_MS ?? 120_000),
+    },
   });
   if (!result.success) {
     const problems = result.error.issues.map((i) => `${i.path.join('.') || 'config'}: ${i.message}`).join('; ');

@@ -6,14 +6,22 @@ import { EventBus } from './bus';
 import type { Clock } from './clock';
 import type { Config } from './config';
 import { KillSwitch } from './execution/killSwitch';
+import { createProviders } from './marketdata/providers';
+import type { MarketDataProvider } from './marketdata/provider';
+import { DEFAULT_ROUTER_CONFIG } from './marketdata/router';
+import { MarketDataService } from './marketdata/service';
 import { AlertCenter } from './observability/alerts';
 import type { Logger } from './observability/logger';
+import { Metrics } from './observability/metrics';
+import { EnvSecretStore, type SecretStore } from './secrets';
 import { AuditLog } from './storage/auditLog';
 import { openDatabase, type Db } from './storage/db';
+import { ProviderSwitchRepo } from './storage/providerSwitchRepo';
 import { SettingsRepo } from './storage/settingsRepo';
 import { SymbolModeRepo } from './storage/symbolModeRepo';
 import { TradingStateRepo } from './storage/tradingStateRepo';
 import { SymbolModes } from './symbols/symbolModes';
+import { CommandError } from './errors';
 import { ContractServer, type CommandHandlers } from './transport/server';
 import { KESTREL_VERSION } from './version';
 
@@ -22,6 +30,11 @@ export interface EngineOptions {
   clock: Clock;
   log: Logger;
   host: 'electron' | 'headless';
+  secrets?: SecretStore;
+  /** Tests inject providers pointed at fakes; otherwise they come from the config. */
+  providers?: MarketDataProvider[];
+  /** Register process metrics (event-loop lag, heap) for /metrics. */
+  processMetrics?: boolean;
 }
 
 export class Engine {
@@ -33,6 +46,9 @@ export class Engine {
   readonly symbols: SymbolModes;
   readonly alerts: AlertCenter;
   readonly server: ContractServer;
+  readonly metrics: Metrics;
+  readonly marketData: MarketDataService;
+  private readonly switches: ProviderSwitchRepo;
   private readonly startedAt: number;
   private heartbeat: ReturnType<typeof setInterval> | undefined;
   private stopped = false;
@@ -65,6 +81,47 @@ export class Engine {
       tradingState: () => this.killSwitch.current().state,
       watched: config.symbols,
     });
+    this.metrics = new Metrics(opts.processMetrics ?? false);
+    this.switches = new ProviderSwitchRepo(this.db);
+    const md = config.marketdata;
+    this.marketData = new MarketDataService({
+      clock,
+      bus: this.bus,
+      log,
+      metrics: this.metrics,
+      providers:
+        opts.providers ??
+        createProviders({
+          names: md.providers,
+          urls: md.urls,
+          secrets: opts.secrets ?? new EnvSecretStore(process.env),
+          clock,
+          symbols: config.symbols,
+          syntheticSessions: md.syntheticSessions,
+        }),
+      recordSwitch: (s) => this.switches.append(s),
+      config: {
+        router: {
+          ...DEFAULT_ROUTER_CONFIG,
+          strategy: md.routing,
+          priority: md.providers,
+          staleAfterMs: md.staleAfterMs,
+          switchBackAfterMs: md.switchBackAfterMs,
+        },
+        shadow: md.shadow ? { provider: md.shadow, symbols: config.symbols } : null,
+        plans: {},
+        maxJumpBps: 1000,
+        mismatchBps: 10,
+        gateWindowMs: 30 * 60_000,
+        evaluateEveryMs: 250,
+        uiFlushEveryMs: 100,
+      },
+    });
+    this.bus.on('providerSwitched', (s) => {
+      if (s.from !== null) {
+        this.alerts.raise('warning', `Failover ${s.symbol}`, `${s.from} → ${s.to ?? 'none'}: ${s.reason}`);
+      }
+    });
     this.server = new ContractServer(this.handlers(), this.bus, log);
   }
 
@@ -87,6 +144,34 @@ export class Engine {
       });
     }, config.heartbeatMs);
     this.heartbeat.unref();
+    this.marketData.start(config.symbols);
+  }
+
+  /** What /healthz reports; monitoring scripts and our own tests poll it. */
+  health() {
+    const ticks = new Map(this.marketData.latestTicks().map((t) => [t.symbol, t]));
+    return {
+      status: 'ok',
+      tradingState: this.killSwitch.current().state,
+      uptimeS: Math.round(this.uptimeS()),
+      providers: this.marketData.providerRows().map((r) => ({
+        name: r.name,
+        state: r.state,
+        breaker: r.breaker,
+        health: r.health,
+        successRate: r.successRate,
+        latencyP95Ms: r.latencyP95Ms,
+        freshnessP95Ms: r.freshnessP95Ms,
+        mismatchRate: r.mismatchRate,
+      })),
+      symbols: this.symbols.list().map((s) => ({
+        symbol: s.symbol,
+        mode: s.mode,
+        activeProvider: this.marketData.router.active(s.symbol),
+        lastPrice: ticks.get(s.symbol)?.last ?? null,
+        lastEventTs: ticks.get(s.symbol)?.ts ?? null,
+      })),
+    };
   }
 
   /** Stops intake first, then flushes and closes storage. Safe to call twice. */
@@ -94,6 +179,7 @@ export class Engine {
     if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.heartbeat);
+    await this.marketData.stop();
     // WAL checkpoint so the next start does not replay a large log.
     try {
       this.db.pragma('wal_checkpoint(TRUNCATE)');
@@ -113,6 +199,9 @@ export class Engine {
         tradingState: this.killSwitch.current(),
         symbols: this.symbols.list(),
         alerts: this.alerts.list(),
+        providers: this.marketData.providerRows(),
+        ticks: this.marketData.latestTicks(),
+        activeProviders: this.marketData.router.activeBySymbol(),
       }),
       getTradingState: () => this.killSwitch.current(),
       engageKillSwitch: async ({ reason }, ctx) => {
@@ -124,6 +213,22 @@ export class Engine {
       rearm: ({ reason }, ctx) => this.killSwitch.rearm(ctx.surface, reason),
       listSymbols: () => this.symbols.list(),
       setSymbolMode: ({ symbol, mode, reason }, ctx) => this.symbols.set(symbol, mode, ctx.surface, reason),
+      listProviders: () => this.marketData.providerRows(),
+      failover: ({ symbol, to }, ctx) => {
+        const r = this.marketData.failover(symbol, to);
+        if ('error' in r) throw new CommandError('DENIED', r.error);
+        this.audit.append({
+          ts: r.ts,
+          surface: ctx.surface,
+          action: 'marketdata.failover',
+          subject: symbol,
+          before: r.from,
+          after: r.to,
+          reason: r.reason,
+        });
+        return r;
+      },
+      getPromotionGates: (target) => this.marketData.gates(target),
     };
   }
 }

@@ -31,7 +31,7 @@ export interface HeadlessApp {
 }
 
 export async function startHeadless({ config, clock, log, rendererDir }: HeadlessOptions): Promise<HeadlessApp> {
-  const engine = new Engine({ config, clock, log, host: 'headless' });
+  const engine = new Engine({ config, clock, log, host: 'headless', processMetrics: true });
   const token = randomBytes(24).toString('base64url');
   let port = config.port;
 
@@ -39,12 +39,8 @@ export async function startHeadless({ config, clock, log, rendererDir }: Headles
     rendererDir,
     port: () => port,
     routes: {
-      '/healthz': () => ({
-        status: 'ok',
-        version: KESTREL_VERSION,
-        tradingState: engine.killSwitch.current().state,
-        uptimeS: Math.round(engine.uptimeS()),
-      }),
+      '/healthz': () => ({ ...engine.health(), version: KESTREL_VERSION }),
+      '/metrics': async () => ({ text: await engine.metrics.text(), contentType: engine.metrics.contentType }),
     },
   });
   const ws = attachWsTransport({

@@ -5,7 +5,20 @@
  */
 import { z } from 'zod';
 import { ERROR_CODES, IPC_COMMAND_CHANNEL, IPC_EVENT_CHANNEL, KestrelError } from './errors';
-import { Alert, EpochMs, Symbol, SymbolInfo, SymbolMode, TradingState, TradingStateName } from './domain';
+import {
+  Alert,
+  EpochMs,
+  GateReport,
+  MarketTick,
+  ProviderName,
+  ProviderRow,
+  ProviderSwitched,
+  Symbol,
+  SymbolInfo,
+  SymbolMode,
+  TradingState,
+  TradingStateName,
+} from './domain';
 
 const NoInput = z.object({}).strict().optional();
 
@@ -17,6 +30,9 @@ export const Snapshot = z.object({
   tradingState: TradingState,
   symbols: z.array(SymbolInfo),
   alerts: z.array(Alert),
+  providers: z.array(ProviderRow),
+  ticks: z.array(MarketTick),
+  activeProviders: z.record(z.string(), ProviderName.nullable()),
 });
 export type Snapshot = z.infer<typeof Snapshot>;
 
@@ -37,6 +53,16 @@ export const commands = {
     input: z.object({ symbol: Symbol, mode: SymbolMode, reason: z.string().max(500).optional() }).strict(),
     output: SymbolInfo,
   },
+  listProviders: { input: NoInput, output: z.array(ProviderRow) },
+  failover: {
+    input: z.object({ symbol: Symbol, to: ProviderName }).strict(),
+    output: ProviderSwitched,
+  },
+  getPromotionGates: {
+    // Exactly one target: a provider, or a symbol before it may go live.
+    input: z.union([z.object({ provider: ProviderName }).strict(), z.object({ symbol: Symbol }).strict()]),
+    output: GateReport,
+  },
 } as const;
 
 export const events = {
@@ -44,6 +70,11 @@ export const events = {
   symbolMode: SymbolInfo,
   alert: Alert,
   heartbeat: z.object({ ts: EpochMs, uptimeS: z.number().nonnegative(), tradingState: TradingStateName }),
+  /** Latest prices, coalesced to at most 10 Hz. */
+  ticks: z.array(MarketTick),
+  /** Provider rows, about once a second. */
+  providers: z.array(ProviderRow),
+  providerSwitched: ProviderSwitched,
 } as const;
 
 export type Commands = typeof commands;

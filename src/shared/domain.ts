@@ -100,3 +100,62 @@ export const Quote = z.object({
   provider: ProviderName,
 });
 export type Quote = z.infer<typeof Quote>;
+
+export const ProviderRole = z.enum(['active', 'warm', 'shadow', 'throttled', 'down', 'off']);
+export type ProviderRole = z.infer<typeof ProviderRole>;
+export const BreakerState = z.enum(['closed', 'open', 'half-open']);
+
+/** One row of the provider comparison panel. */
+export const ProviderRow = z.object({
+  name: ProviderName,
+  /** Simulated data (synthetic, replay): the UI labels it SIM. */
+  sim: z.boolean(),
+  state: ProviderRole,
+  reason: z.string(),
+  breaker: BreakerState,
+  health: z.number().min(0).max(1),
+  successRate: z.number().min(0).max(1),
+  latencyP95Ms: z.number().nullable(),
+  freshnessP95Ms: z.number().nullable(),
+  mismatchRate: z.number().nullable(),
+  requestsToday: z.number().int().nonnegative(),
+  dailyCap: z.number().nullable(),
+  costPerQuoteUsd: z.number().nullable(),
+  activeFor: z.array(Symbol),
+});
+export type ProviderRow = z.infer<typeof ProviderRow>;
+
+/** The latest price of a symbol, coalesced for the UI. */
+export const MarketTick = z.object({
+  symbol: Symbol,
+  ts: EpochMs,
+  last: z.number().nullable(),
+  bid: z.number().nullable(),
+  ask: z.number().nullable(),
+  provider: ProviderName,
+});
+export type MarketTick = z.infer<typeof MarketTick>;
+
+export const ProviderSwitched = z.object({
+  symbol: Symbol,
+  from: ProviderName.nullable(),
+  to: ProviderName.nullable(),
+  reason: z.string(),
+  ts: EpochMs,
+});
+export type ProviderSwitched = z.infer<typeof ProviderSwitched>;
+
+export const GateCriterion = z.object({
+  name: z.string(),
+  value: z.number().nullable(),
+  threshold: z.string(),
+  pass: z.boolean(),
+  detail: z.string(),
+});
+export const GateReport = z.object({
+  target: z.string(),
+  verdict: z.enum(['PASS', 'FAIL']),
+  windowMs: z.number(),
+  criteria: z.array(GateCriterion),
+});
+export type GateReport = z.infer<typeof GateReport>;

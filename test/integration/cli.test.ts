@@ -34,7 +34,8 @@ describe('kestrel CLI (built, as a child process)', () => {
   it('shuts down gracefully on SIGTERM: exit 0, WAL checkpointed, DB closed', async () => {
     const d = dir();
     const p = await startServe(d);
-    expect(await p.stop()).toBe(0);
+    const code = await p.stop();
+    expect(code, p.output()).toBe(0);
     const wal = path.join(d, 'kestrel.db-wal');
     expect(!fs.existsSync(wal) || fs.statSync(wal).size === 0).toBe(true);
     expect(fs.existsSync(path.join(d, 'kestrel.db'))).toBe(true);

@@ -17,12 +17,18 @@ function server(overrides: Partial<CommandHandlers> = {}) {
       tradingState: state,
       symbols: [],
       alerts: [],
+      providers: [],
+      ticks: [],
+      activeProviders: {},
     }),
     getTradingState: () => state,
     engageKillSwitch: ({ reason }) => ({ ...state, state: 'HALTED', reason }),
     rearm: () => state,
     listSymbols: () => [],
     setSymbolMode: ({ symbol, mode }) => ({ symbol, mode, changedAt: 1 }),
+    listProviders: () => [],
+    failover: ({ symbol, to }) => ({ symbol, from: null, to, reason: 'manual', ts: 1 }),
+    getPromotionGates: () => ({ target: 't', verdict: 'FAIL', windowMs: 1, criteria: [] }),
     ...overrides,
   };
   return { bus, server: new ContractServer(handlers, bus, silentLogger()) };

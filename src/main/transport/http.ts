@@ -36,11 +36,25 @@ export function contentSecurityPolicy(wsPort?: number): string {
   ].join('; ');
 }
 
-export type JsonRoute = () => unknown;
+/** A route answers JSON (any value) or, with `text`, a text body such as Prometheus metrics. */
+export type Route = () => unknown | Promise<unknown>;
+export interface TextBody {
+  text: string;
+  contentType: string;
+}
+
+function isTextBody(v: unknown): v is TextBody {
+  return (
+    !!v &&
+    typeof v === 'object' &&
+    typeof (v as TextBody).text === 'string' &&
+    typeof (v as TextBody).contentType === 'string'
+  );
+}
 
 export interface HttpOptions {
   rendererDir: string;
-  routes: Record<string, JsonRoute>;
+  routes: Record<string, Route>;
   port: () => number;
 }
 
@@ -56,16 +70,24 @@ export function createHttpServer({ rendererDir, routes, port }: HttpOptions): ht
     }
     const route = routes[url.pathname];
     if (route) {
-      let body: string;
-      try {
-        body = JSON.stringify(route());
-      } catch (err) {
-        res
-          .writeHead(500, { 'Content-Type': 'application/json' })
-          .end(JSON.stringify({ status: 'error', message: (err as Error).message }));
-        return;
-      }
-      res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(body);
+      Promise.resolve()
+        .then(route)
+        .then(
+          (value) => {
+            if (isTextBody(value)) {
+              res.writeHead(200, { 'Content-Type': value.contentType, 'Cache-Control': 'no-store' }).end(value.text);
+            } else {
+              res
+                .writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' })
+                .end(JSON.stringify(value));
+            }
+          },
+          (err: Error) => {
+            res
+              .writeHead(500, { 'Content-Type': 'application/json' })
+              .end(JSON.stringify({ status: 'error', message: err.message }));
+          },
+        );
       return;
     }
     const rel = url.pathname === '/' ? '/index.html' : decodeURIComponent(url.pathname);

@@ -3,6 +3,7 @@ import { StatusBar } from './components/StatusBar';
 import { useApi } from './apiContext';
 import { AlertsPanel } from './panels/AlertsPanel';
 import { KillSwitch } from './panels/KillSwitch';
+import { ProvidersPanel } from './panels/ProvidersPanel';
 import { SymbolsPanel } from './panels/SymbolsPanel';
 import { useApp } from './store/appStore';
 
@@ -34,11 +35,14 @@ export function App() {
         </aside>
         <section className="center panel" aria-label="Chart">
           <h2>Chart</h2>
-          <p className="muted">Market data panels attach here.</p>
+          <p className="muted">The chart arrives with the bar store.</p>
         </section>
         <aside className="right">
           <AlertsPanel />
         </aside>
+        <section className="bottom">
+          <ProvidersPanel />
+        </section>
       </main>
       <StatusBar transport={transport} />
     </div>

@@ -1,4 +1,5 @@
-import type { SymbolMode } from '../../../shared/domain';
+import { useState } from 'react';
+import type { MarketTick, SymbolMode } from '../../../shared/domain';
 import { useApi } from '../apiContext';
 import { useApp } from '../store/appStore';
 
@@ -9,6 +10,11 @@ export function SymbolsPanel() {
   const symbols = useApp((s) => s.symbols);
   const setError = useApp((s) => s.setError);
   const applySymbol = useApp((s) => s.applySymbol);
+  const ticks = useApp((s) => s.ticks);
+  const active = useApp((s) => s.activeProviders);
+  const providers = useApp((s) => s.providers);
+  const sim = new Set(providers.filter((p) => p.sim).map((p) => p.name));
+  const [firstSeen] = useState(() => new Map<string, number>());
 
   async function setMode(symbol: string, mode: SymbolMode) {
     try {
@@ -26,6 +32,13 @@ export function SymbolsPanel() {
         <thead>
           <tr>
             <th scope="col">Symbol</th>
+            <th scope="col" className="price">
+              Last
+            </th>
+            <th scope="col" className="price">
+              Chg
+            </th>
+            <th scope="col">Feed</th>
             <th scope="col">Mode</th>
           </tr>
         </thead>
@@ -33,6 +46,14 @@ export function SymbolsPanel() {
           {symbols.map((s) => (
             <tr key={s.symbol}>
               <th scope="row">{s.symbol}</th>
+              <PriceCells
+                last={priceOf(ticks[s.symbol])}
+                first={firstPrice(firstSeen, s.symbol, priceOf(ticks[s.symbol]))}
+              />
+              <td>
+                {active[s.symbol] ?? '–'}
+                {active[s.symbol] && sim.has(active[s.symbol]!) && <span className="sim-badge">SIM</span>}
+              </td>
               <td>
                 <div className="segmented" role="radiogroup" aria-label={`${s.symbol} mode`}>
                   {MODES.map((m) => (
@@ -54,5 +75,39 @@ export function SymbolsPanel() {
         </tbody>
       </table>
     </section>
+  );
+}
+
+/** The last trade, or the quote mid when no trade has printed yet. */
+function priceOf(t: MarketTick | undefined): number | null {
+  if (!t) return null;
+  if (t.last !== null) return t.last;
+  return t.bid !== null && t.ask !== null ? (t.bid + t.ask) / 2 : null;
+}
+
+function firstPrice(seen: Map<string, number>, symbol: string, last: number | null): number | null {
+  if (last !== null && !seen.has(symbol)) seen.set(symbol, last);
+  return seen.get(symbol) ?? null;
+}
+
+/** Change since the first price this session saw; ▲/▼ carry the direction, not colour alone. */
+function PriceCells({ last, first }: { last: number | null; first: number | null }) {
+  if (last === null) {
+    return (
+      <>
+        <td className="price">–</td>
+        <td className="price">–</td>
+      </>
+    );
+  }
+  const chg = first ? ((last - first) / first) * 100 : 0;
+  const dir = chg > 0 ? 'up' : chg < 0 ? 'down' : '';
+  return (
+    <>
+      <td className="price">{last.toFixed(2)}</td>
+      <td className={`price ${dir}`}>
+        {chg > 0 ? '▲' : chg < 0 ? '▼' : ''} {Math.abs(chg).toFixed(2)}%
+      </td>
+    </>
   );
 }

@@ -1,6 +1,14 @@
 import { create } from 'zustand';
 import type { Snapshot } from '../../../shared/contract';
-import type { Alert, SymbolInfo, TradingState } from '../../../shared/domain';
+import type {
+  Alert,
+  MarketTick,
+  ProviderName,
+  ProviderRow,
+  ProviderSwitched,
+  SymbolInfo,
+  TradingState,
+} from '../../../shared/domain';
 import type { LinkState } from '../wsClient';
 
 export interface AppState {
@@ -9,6 +17,10 @@ export interface AppState {
   tradingState: TradingState | null;
   symbols: SymbolInfo[];
   alerts: Alert[];
+  providers: ProviderRow[];
+  ticks: Record<string, MarketTick>;
+  activeProviders: Record<string, ProviderName | null>;
+  switches: ProviderSwitched[];
   lastHeartbeat: number | null;
   /** The last refusal or failure to show the trader. */
   error: string | null;
@@ -17,6 +29,9 @@ export interface AppState {
   applyTradingState(s: TradingState): void;
   applySymbol(s: SymbolInfo): void;
   addAlert(a: Alert): void;
+  applyTicks(ticks: MarketTick[]): void;
+  applyProviders(rows: ProviderRow[]): void;
+  applySwitch(s: ProviderSwitched): void;
   heartbeat(ts: number): void;
   setError(message: string | null): void;
 }
@@ -29,6 +44,10 @@ export const useApp = create<AppState>((set) => ({
   tradingState: null,
   symbols: [],
   alerts: [],
+  providers: [],
+  ticks: {},
+  activeProviders: {},
+  switches: [],
   lastHeartbeat: null,
   error: null,
   setLink: (link) => set({ link }),
@@ -38,6 +57,9 @@ export const useApp = create<AppState>((set) => ({
       tradingState: s.tradingState,
       symbols: s.symbols,
       alerts: s.alerts.slice(-MAX_ALERTS),
+      providers: s.providers,
+      ticks: Object.fromEntries(s.ticks.map((t) => [t.symbol, t])),
+      activeProviders: s.activeProviders,
     }),
   applyTradingState: (tradingState) => set({ tradingState }),
   applySymbol: (info) =>
@@ -46,6 +68,14 @@ export const useApp = create<AppState>((set) => ({
       return { symbols: [...rest, info].sort((a, b) => a.symbol.localeCompare(b.symbol)) };
     }),
   addAlert: (a) => set((st) => ({ alerts: [...st.alerts, a].slice(-MAX_ALERTS) })),
+  applyTicks: (ticks) =>
+    set((st) => ({ ticks: { ...st.ticks, ...Object.fromEntries(ticks.map((t) => [t.symbol, t])) } })),
+  applyProviders: (providers) => set({ providers }),
+  applySwitch: (sw) =>
+    set((st) => ({
+      activeProviders: { ...st.activeProviders, [sw.symbol]: sw.to },
+      switches: [sw, ...st.switches].slice(0, 50),
+    })),
   heartbeat: (ts) => set({ lastHeartbeat: ts }),
   setError: (error) => set({ error }),
 }));

@@ -9,6 +9,9 @@ export function connectStore(api: Api): () => void {
     api.client.on('symbolMode', (s) => useApp.getState().applySymbol(s)),
     api.client.on('alert', (a) => useApp.getState().addAlert(a)),
     api.client.on('heartbeat', (h) => useApp.getState().heartbeat(h.ts)),
+    api.client.on('ticks', (t) => useApp.getState().applyTicks(t)),
+    api.client.on('providers', (rows) => useApp.getState().applyProviders(rows)),
+    api.client.on('providerSwitched', (s) => useApp.getState().applySwitch(s)),
     api.onLink((link) => {
       useApp.getState().setLink(link);
       if (link === 'open') {

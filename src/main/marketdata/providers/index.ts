@@ -1,0 +1,92 @@
+/**
+ * Builds the configured providers. Keys come from the SecretStore, base URLs from overrides
+ * (config file or KESTREL_<PROVIDER>_REST_URL / _WS_URL) so tests and users can point elsewhere.
+ */
+import type { ProviderName } from '../../../shared/domain';
+import type { Clock } from '../../clock';
+import type { SecretStore } from '../../secrets';
+import type { MarketDataProvider } from '../provider';
+import { AlpacaProvider } from './alpaca';
+import { AlphaVantageProvider } from './alphavantage';
+import { FinnhubProvider } from './finnhub';
+import { PolygonProvider } from './polygon';
+import { SyntheticProvider, SYNTHETIC_DEFAULT_SPECS } from './synthetic';
+import type { SyntheticSymbolSpec } from './syntheticMarket';
+import { YahooProvider } from './yahoo';
+
+export interface ProviderFactoryOptions {
+  names: readonly ProviderName[];
+  urls: Record<string, string>;
+  secrets: SecretStore;
+  clock: Clock;
+  symbols: readonly string[];
+  syntheticSessions: 'nyse' | 'always';
+}
+
+export class ProviderConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ProviderConfigError';
+  }
+}
+
+/** A plausible, stable base price for a symbol the synthetic feed has no spec for. */
+function syntheticSpec(symbol: string): SyntheticSymbolSpec {
+  const known = SYNTHETIC_DEFAULT_SPECS.find((s) => s.symbol === symbol);
+  if (known) return known;
+  let h = 0;
+  for (const ch of symbol) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
+  return { symbol, basePrice: 20 + (h % 480) };
+}
+
+export function createProviders(o: ProviderFactoryOptions): MarketDataProvider[] {
+  const need = (name: Parameters<SecretStore['get']>[0], provider: string): string => {
+    const v = o.secrets.get(name);
+    if (!v) throw new ProviderConfigError(`${provider} is configured but ${name} is not set`);
+    return v;
+  };
+  const url = (key: string) => o.urls[key];
+  return o.names.map((name): MarketDataProvider => {
+    switch (name) {
+      case 'polygon':
+        return new PolygonProvider({
+          apiKey: need('POLYGON_API_KEY', name),
+          restUrl: url('polygon.rest'),
+          wsUrl: url('polygon.ws'),
+          clock: o.clock,
+        });
+      case 'alpaca':
+        return new AlpacaProvider({
+          apiKey: need('ALPACA_API_KEY_ID', name),
+          secret: need('ALPACA_API_SECRET_KEY', name),
+          restUrl: url('alpaca.rest'),
+          wsUrl: url('alpaca.ws'),
+          clock: o.clock,
+        });
+      case 'finnhub':
+        return new FinnhubProvider({
+          apiKey: need('FINNHUB_API_KEY', name),
+          restUrl: url('finnhub.rest'),
+          wsUrl: url('finnhub.ws'),
+          clock: o.clock,
+        });
+      case 'alphavantage':
+        return new AlphaVantageProvider({
+          apiKey: need('ALPHAVANTAGE_API_KEY', name),
+          restUrl: url('alphavantage.rest'),
+          clock: o.clock,
+        });
+      case 'yahoo':
+        return new YahooProvider({ restUrl: url('yahoo.rest'), clock: o.clock });
+      case 'synthetic':
+        return new SyntheticProvider({
+          clock: o.clock,
+          sessions: o.syntheticSessions,
+          specs: o.symbols.map(syntheticSpec),
+        });
+      case 'ibkr':
+      case 'replay':
+        throw new ProviderConfigError(`${name} cannot be configured as a live feed yet`);
+    }
+  });
+}

@@ -1,0 +1,53 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, screenshot, watchPage } from '../helpers/browser';
+import { startServe, type ServeProcess } from '../helpers/serveProcess';
+import { tempDir } from '../helpers/tmp';
+
+let browser: Browser;
+let server: ServeProcess;
+let cleanup: () => void;
+
+beforeAll(async () => {
+  browser = await launchChromium();
+  const t = tempDir();
+  cleanup = t.cleanup;
+  server = await startServe(t.dir, [], { KESTREL_SYNTHETIC_SESSIONS: 'always' });
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  cleanup?.();
+});
+
+describe('provider comparison panel in Chromium', () => {
+  it('shows live provider rows and prices, sorts, and labels simulated data SIM', async () => {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const watch = watchPage(page);
+    await page.goto(server.url);
+    const panel = page.getByRole('region', { name: 'Providers' });
+    const row = panel.getByRole('table', { name: 'Provider comparison' }).getByRole('row', { name: /synthetic/ });
+    await expect.poll(() => row.textContent(), { timeout: 10_000 }).toMatch(/syntheticSIMactiveclosed/);
+    // Prices arrive in the symbols table, with direction carried by ▲/▼ as well as colour.
+    const nvda = page.getByRole('region', { name: 'Symbols' }).getByRole('row', { name: /NVDA/ });
+    await expect.poll(() => nvda.textContent(), { timeout: 10_000 }).toMatch(/NVDA\d+\.\d{2}.*synthetic/);
+    await expect
+      .poll(() =>
+        panel
+          .getByRole('table', { name: 'Active provider per symbol' })
+          .getByRole('row', { name: /^NVDA/ })
+          .textContent(),
+      )
+      .toMatch(/NVDAsynthetic/);
+    const first = await nvda.textContent();
+    await expect.poll(() => nvda.textContent(), { timeout: 10_000 }).not.toBe(first);
+    // Sorting by a column flips the indicator.
+    await panel.getByRole('button', { name: /^Provider/ }).click();
+    await expect
+      .poll(() => panel.getByRole('columnheader', { name: /Provider/ }).getAttribute('aria-sort'))
+      .toBe('descending');
+    await screenshot(page, 'providers-panel');
+    expect(watch.errors).toEqual([]);
+    await page.close();
+  });
+});
