@@ -5,6 +5,7 @@
  */
 import WebSocket from 'ws';
 import { z } from 'zod';
+import { Symbol as DomainSymbol, type Quote, type Trade } from '../../../shared/domain';
 import type { Clock } from '../../clock';
 import type { FaultKind, StreamHandlers, StreamSubscription } from '../provider';
 
@@ -262,4 +263,40 @@ export class StreamSession {
       ws.terminate();
     }
   }
+}
+
+const symbolVerdicts = new Map<string, boolean>();
+
+/** The domain Symbol check, memoised: streams repeat a handful of symbols millions of times. */
+export function isDomainSymbol(symbol: string): boolean {
+  let ok = symbolVerdicts.get(symbol);
+  if (ok === undefined) {
+    ok = DomainSymbol.safeParse(symbol).success;
+    if (symbolVerdicts.size < 100_000) symbolVerdicts.set(symbol, ok);
+  }
+  return ok;
+}
+
+const finite = (x: number) => Number.isFinite(x);
+const epochMs = (x: number) => Number.isInteger(x) && x >= 0;
+
+/**
+ * The same rules as the domain Trade/Quote schemas without a zod pass per message: the wire
+ * schema has already checked the types, this checks what the domain adds.
+ */
+export function domainTradeProblem(t: Trade): string | null {
+  if (!isDomainSymbol(t.symbol)) return `symbol ${JSON.stringify(t.symbol)} is not a ticker`;
+  if (!epochMs(t.ts)) return `ts ${t.ts} is not epoch ms`;
+  if (!finite(t.price)) return `price ${t.price} is not finite`;
+  if (!finite(t.size) || t.size < 0) return `size ${t.size} is not a non-negative number`;
+  return null;
+}
+
+export function domainQuoteProblem(q: Quote): string | null {
+  if (!isDomainSymbol(q.symbol)) return `symbol ${JSON.stringify(q.symbol)} is not a ticker`;
+  if (!epochMs(q.ts)) return `ts ${q.ts} is not epoch ms`;
+  if (!finite(q.bid) || !finite(q.ask)) return 'bid or ask is not finite';
+  if (!finite(q.bidSize) || q.bidSize < 0 || !finite(q.askSize) || q.askSize < 0)
+    return 'sizes must be non-negative numbers';
+  return null;
 }

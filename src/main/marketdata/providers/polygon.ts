@@ -23,6 +23,8 @@ import {
   Size,
   StreamSession,
   checkDomain,
+  domainQuoteProblem,
+  domainTradeProblem,
   describeIssues,
   nsToMs,
   uniqueSymbols,
@@ -108,7 +110,6 @@ const ErrorBody = z.object({
 
 // --- WebSocket wire formats --------------------------------------------------------------------
 
-const Head = z.object({ ev: z.string() });
 const StatusMsg = z.object({ ev: z.literal('status'), status: z.string(), message: z.string().optional() });
 const TradeMsg = z.object({
   ev: z.literal('T'),
@@ -312,12 +313,13 @@ export class PolygonProvider implements MarketDataProvider {
   }
 
   private onMessage(msg: unknown, session: StreamSession, handlers: StreamHandlers, subscription: () => string): void {
-    const head = Head.safeParse(msg);
-    if (!head.success) {
-      handlers.onMalformed(`message without an event type: ${describeIssues(head.error)}`);
+    // A plain check: this runs for every message on the hottest path we have.
+    const ev = msg !== null && typeof msg === 'object' ? (msg as { ev?: unknown }).ev : undefined;
+    if (typeof ev !== 'string') {
+      handlers.onMalformed('message without an event type (ev)');
       return;
     }
-    switch (head.data.ev) {
+    switch (ev) {
       case 'status': {
         const s = StatusMsg.safeParse(msg);
         if (!s.success) return handlers.onMalformed(`status: ${describeIssues(s.error)}`);
@@ -350,8 +352,8 @@ export class PolygonProvider implements MarketDataProvider {
         if (!t.success) return handlers.onMalformed(`T: ${describeIssues(t.error)}`);
         const trade: Trade = { symbol: t.data.sym, ts: t.data.t, price: t.data.p, size: t.data.s, provider: 'polygon' };
         if (t.data.i !== undefined) trade.id = String(t.data.i);
-        const c = checkDomain(TradeSchema, trade);
-        return c.ok ? handlers.onEvent({ type: 'trade', trade: c.value }) : handlers.onMalformed(`T: ${c.message}`);
+        const problem = domainTradeProblem(trade);
+        return problem ? handlers.onMalformed(`T: ${problem}`) : handlers.onEvent({ type: 'trade', trade });
       }
       case 'Q': {
         const q = QuoteMsg.safeParse(msg);
@@ -366,14 +368,14 @@ export class PolygonProvider implements MarketDataProvider {
           askSize: d.as,
           provider: 'polygon',
         };
-        const c = checkDomain(QuoteSchema, quote);
-        return c.ok ? handlers.onEvent({ type: 'quote', quote: c.value }) : handlers.onMalformed(`Q: ${c.message}`);
+        const problem = domainQuoteProblem(quote);
+        return problem ? handlers.onMalformed(`Q: ${problem}`) : handlers.onEvent({ type: 'quote', quote });
       }
       case 'AM':
       case 'A': {
         // A (second bars) arrives only if someone subscribes A.*; we subscribe AM. Both map to Bar.
         const a = AggMsg.safeParse(msg);
-        if (!a.success) return handlers.onMalformed(`${head.data.ev}: ${describeIssues(a.error)}`);
+        if (!a.success) return handlers.onMalformed(`${ev}: ${describeIssues(a.error)}`);
         const d = a.data;
         const bar: Bar = { symbol: d.sym, ts: d.s, o: d.o, h: d.h, l: d.l, c: d.c, v: d.v, provider: 'polygon' };
         if (d.vw !== undefined) bar.vw = d.vw;
