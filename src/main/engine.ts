@@ -96,7 +96,6 @@ export class Engine {
           urls: md.urls,
           secrets: opts.secrets ?? new EnvSecretStore(process.env),
           clock,
-          symbols: config.symbols,
           syntheticSessions: md.syntheticSessions,
         }),
       recordSwitch: (s) => this.switches.append(s),
@@ -144,7 +143,7 @@ export class Engine {
       });
     }, config.heartbeatMs);
     this.heartbeat.unref();
-    this.marketData.start(config.symbols);
+    this.marketData.start(this.symbols.list().map((s) => s.symbol));
   }
 
   /** What /healthz reports; monitoring scripts and our own tests poll it. */
@@ -213,6 +212,11 @@ export class Engine {
       rearm: ({ reason }, ctx) => this.killSwitch.rearm(ctx.surface, reason),
       listSymbols: () => this.symbols.list(),
       setSymbolMode: ({ symbol, mode, reason }, ctx) => this.symbols.set(symbol, mode, ctx.surface, reason),
+      addSymbol: ({ symbol }, ctx) => {
+        const info = this.symbols.add(symbol, ctx.surface);
+        this.marketData.setSymbols(this.symbols.list().map((s) => s.symbol));
+        return info;
+      },
       listProviders: () => this.marketData.providerRows(),
       failover: ({ symbol, to }, ctx) => {
         const r = this.marketData.failover(symbol, to);

@@ -53,6 +53,8 @@ export const commands = {
     input: z.object({ symbol: Symbol, mode: SymbolMode, reason: z.string().max(500).optional() }).strict(),
     output: SymbolInfo,
   },
+  /** Starts watching a symbol (in shadow); it is streamed from every configured provider. */
+  addSymbol: { input: z.object({ symbol: Symbol }).strict(), output: SymbolInfo },
   listProviders: { input: NoInput, output: z.array(ProviderRow) },
   failover: {
     input: z.object({ symbol: Symbol, to: ProviderName }).strict(),

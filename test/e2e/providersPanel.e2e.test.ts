@@ -46,6 +46,16 @@ describe('provider comparison panel in Chromium', () => {
     await expect
       .poll(() => panel.getByRole('columnheader', { name: /Provider/ }).getAttribute('aria-sort'))
       .toBe('descending');
+    // A new symbol is watched from the UI and starts streaming from the same feed.
+    await page.getByRole('textbox', { name: 'Symbol to watch' }).fill('aapl');
+    await page.getByRole('button', { name: 'Watch' }).click();
+    const aapl = page.getByRole('region', { name: 'Symbols' }).getByRole('row', { name: /AAPL/ });
+    await expect.poll(() => aapl.textContent(), { timeout: 10_000 }).toMatch(/AAPL\d+\.\d{2}.*synthetic/);
+    await page.getByRole('textbox', { name: 'Symbol to watch' }).fill('BAD SYM');
+    await page.getByRole('button', { name: 'Watch' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/Cannot watch BAD SYM/);
+    // A quiet market is not a dead feed: the synthetic stream's heartbeat keeps it active.
+    expect(await page.getByText(/^Failover/).count()).toBe(0);
     await screenshot(page, 'providers-panel');
     expect(watch.errors).toEqual([]);
     await page.close();

@@ -26,6 +26,7 @@ function server(overrides: Partial<CommandHandlers> = {}) {
     rearm: () => state,
     listSymbols: () => [],
     setSymbolMode: ({ symbol, mode }) => ({ symbol, mode, changedAt: 1 }),
+    addSymbol: ({ symbol }) => ({ symbol, mode: 'shadow', changedAt: 1 }),
     listProviders: () => [],
     failover: ({ symbol, to }) => ({ symbol, from: null, to, reason: 'manual', ts: 1 }),
     getPromotionGates: () => ({ target: 't', verdict: 'FAIL', windowMs: 1, criteria: [] }),

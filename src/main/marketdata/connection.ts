@@ -44,8 +44,7 @@ export interface ConnectionOptions {
 export class ProviderConnection {
   state: ConnectionState = 'off';
   reason = 'not started';
-  /** Last time anything arrived from this provider: an event or a heartbeat. */
-  lastActivityAt: number | null = null;
+  private lastEventAt: number | null = null;
   private symbols: string[] = [];
   private sub: StreamSubscription | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
@@ -55,6 +54,13 @@ export class ProviderConnection {
 
   constructor(private readonly opts: ConnectionOptions) {
     this.reconnectDelay = opts.reconnectMs ?? 1000;
+  }
+
+  /** Last sign of life from this provider: an event, a status, or the stream's own heartbeat. */
+  get lastActivityAt(): number | null {
+    const hb = this.sub?.lastHeartbeatAt ?? null;
+    if (hb === null) return this.lastEventAt;
+    return this.lastEventAt === null ? hb : Math.max(hb, this.lastEventAt);
   }
 
   get name(): ProviderName {
@@ -117,7 +123,7 @@ export class ProviderConnection {
   }
 
   private activity(): void {
-    this.lastActivityAt = this.opts.clock.now();
+    this.lastEventAt = this.opts.clock.now();
     this.opts.health.recordHeartbeat();
   }
 

@@ -59,6 +59,11 @@ export interface StreamSubscription {
   /** Replace the subscribed symbols. */
   setSymbols(symbols: readonly string[]): void;
   close(): Promise<void>;
+  /**
+   * Clock time of the last sign of life (any frame, ping or tick), when the stream knows it. A
+   * quiet market sends no trades for seconds; liveness must not depend on them.
+   */
+  readonly lastHeartbeatAt?: number | null;
 }
 
 export interface MarketDataProvider {

@@ -140,6 +140,14 @@ export class MarketDataService {
     for (const t of this.timers) t.unref();
   }
 
+  /** Changes the watched symbols on every provider and in the router. */
+  setSymbols(symbols: readonly string[]): void {
+    this.symbols = [...symbols];
+    this.router.setSymbols(this.symbols);
+    for (const e of this.entries.values()) e.connection.setSymbols(this.symbols);
+    this.router.evaluate();
+  }
+
   async stop(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];

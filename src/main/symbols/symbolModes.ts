@@ -50,6 +50,13 @@ export class SymbolModes {
     return this.modes.get(symbol)?.mode ?? 'off';
   }
 
+  /** Watches a new symbol, in shadow. Watching one already watched changes nothing. */
+  add(symbol: string, surface: Surface): SymbolInfo {
+    const known = this.modes.get(symbol);
+    if (known) return known;
+    return this.set(symbol, 'shadow', surface, 'added to the watchlist');
+  }
+
   set(symbol: string, mode: SymbolMode, surface: Surface, reason?: string): SymbolInfo {
     const before = this.modes.get(symbol);
     if (mode === 'live') {

@@ -38,7 +38,7 @@ async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeou
   for (;;) {
     const v = await fn();
     if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`not reached in time: ${JSON.stringify(v).slice(0, 400)}`);
+    if (Date.now() > deadline) throw new Error(`not reached in time: ${JSON.stringify(v).slice(0, 3000)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }

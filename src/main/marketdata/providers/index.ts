@@ -10,8 +10,7 @@ import { AlpacaProvider } from './alpaca';
 import { AlphaVantageProvider } from './alphavantage';
 import { FinnhubProvider } from './finnhub';
 import { PolygonProvider } from './polygon';
-import { SyntheticProvider, SYNTHETIC_DEFAULT_SPECS } from './synthetic';
-import type { SyntheticSymbolSpec } from './syntheticMarket';
+import { SyntheticProvider } from './synthetic';
 import { YahooProvider } from './yahoo';
 
 export interface ProviderFactoryOptions {
@@ -19,7 +18,7 @@ export interface ProviderFactoryOptions {
   urls: Record<string, string>;
   secrets: SecretStore;
   clock: Clock;
-  symbols: readonly string[];
+
   syntheticSessions: 'nyse' | 'always';
 }
 
@@ -28,15 +27,6 @@ export class ProviderConfigError extends Error {
     super(message);
     this.name = 'ProviderConfigError';
   }
-}
-
-/** A plausible, stable base price for a symbol the synthetic feed has no spec for. */
-function syntheticSpec(symbol: string): SyntheticSymbolSpec {
-  const known = SYNTHETIC_DEFAULT_SPECS.find((s) => s.symbol === symbol);
-  if (known) return known;
-  let h = 0;
-  for (const ch of symbol) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
-  return { symbol, basePrice: 20 + (h % 480) };
 }
 
 export function createProviders(o: ProviderFactoryOptions): MarketDataProvider[] {
@@ -82,7 +72,6 @@ export function createProviders(o: ProviderFactoryOptions): MarketDataProvider[]
         return new SyntheticProvider({
           clock: o.clock,
           sessions: o.syntheticSessions,
-          specs: o.symbols.map(syntheticSpec),
         });
       case 'ibkr':
       case 'replay':

@@ -114,6 +114,7 @@ export class SyntheticProvider implements MarketDataProvider {
   stream(symbols: readonly string[], handlers: StreamHandlers): StreamSubscription {
     const market = this.market(this.validSymbols(symbols, handlers), this.clock.now());
     let closed = false;
+    let lastHeartbeatAt: number | null = null;
     const stop = (): void => {
       closed = true;
       clearInterval(timer);
@@ -121,6 +122,7 @@ export class SyntheticProvider implements MarketDataProvider {
     const tick = (): void => {
       if (closed) return;
       const now = this.clock.now();
+      lastHeartbeatAt = now;
       if (now - market.cursor > this.maxCatchUpMs) market.skipTo(now - this.maxCatchUpMs);
       try {
         market.advanceTo(now, (e) => handlers.onEvent(e));
@@ -143,6 +145,9 @@ export class SyntheticProvider implements MarketDataProvider {
       close: () => {
         stop();
         return Promise.resolve();
+      },
+      get lastHeartbeatAt() {
+        return lastHeartbeatAt;
       },
     };
   }

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useState, type FormEvent } from 'react';
 import type { MarketTick, SymbolMode } from '../../../shared/domain';
 import { useApi } from '../apiContext';
 import { useApp } from '../store/appStore';
@@ -15,6 +15,21 @@ export function SymbolsPanel() {
   const providers = useApp((s) => s.providers);
   const sim = new Set(providers.filter((p) => p.sim).map((p) => p.name));
   const [firstSeen] = useState(() => new Map<string, number>());
+
+  const [draft, setDraft] = useState('');
+
+  async function addSymbol(e: FormEvent) {
+    e.preventDefault();
+    const symbol = draft.trim().toUpperCase();
+    if (!symbol) return;
+    try {
+      applySymbol(await client.invoke('addSymbol', { symbol }));
+      setDraft('');
+      setError(null);
+    } catch (err) {
+      setError(`Cannot watch ${symbol}: ${(err as Error).message}`);
+    }
+  }
 
   async function setMode(symbol: string, mode: SymbolMode) {
     try {
@@ -74,6 +89,16 @@ export function SymbolsPanel() {
           ))}
         </tbody>
       </table>
+      <form className="add-symbol" onSubmit={(e) => void addSymbol(e)}>
+        <input
+          aria-label="Symbol to watch"
+          placeholder="Add symbol, e.g. AAPL"
+          value={draft}
+          maxLength={16}
+          onChange={(e) => setDraft(e.target.value)}
+        />
+        <button type="submit">Watch</button>
+      </form>
     </section>
   );
 }
