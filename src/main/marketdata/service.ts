@@ -122,7 +122,8 @@ export class MarketDataService {
         state: () => e.connection.state,
         lastActivityAt: () => e.connection.lastActivityAt,
         breaker: () => e.policy.breakerState(),
-        score: () => e.health.snapshot().score,
+        // A snapshot sorts its window; the quality strategy asks per symbol, so reuse it for a second.
+        score: () => this.cachedScore(e),
       })),
       (s) => this.announceSwitch(s),
     );
@@ -309,6 +310,17 @@ export class MarketDataService {
       {},
     );
     return { target: label, windowMs, ...report };
+  }
+
+  private readonly scores = new Map<ProviderName, { at: number; score: number }>();
+
+  private cachedScore(e: Entry): number {
+    const now = this.deps.clock.now();
+    const hit = this.scores.get(e.provider.name);
+    if (hit && now - hit.at < 1000) return hit.score;
+    const score = e.health.snapshot().score;
+    this.scores.set(e.provider.name, { at: now, score });
+    return score;
   }
 
   private sessionMsLeft(): number {
