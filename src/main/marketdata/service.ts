@@ -9,7 +9,7 @@ import type { Clock } from '../clock';
 import type { Metrics } from '../observability/metrics';
 import type { Logger } from '../observability/logger';
 import { RequestBudget } from './budget';
-import { sessionState, nextRegularOpen } from './calendar';
+import { countRegularMinutes, nextRegularOpen, sessionState } from './calendar';
 import { ProviderConnection, type ConnectionState } from './connection';
 import { evaluateGates } from './gates';
 import { ProviderHealth } from './health';
@@ -51,6 +51,8 @@ interface Entry {
   connection: ProviderConnection;
   validator: PriceValidator;
   quotesServed: number;
+  /** Minute bars seen this minute and last, as `symbol@ts`, for completeness. */
+  barsSeen: Set<string>;
   eventCounters: Record<MarketEvent['type'], { inc(): void }>;
 }
 
@@ -89,6 +91,7 @@ export class MarketDataService {
         policy,
         validator: new PriceValidator({ maxJumpBps: config.maxJumpBps }),
         quotesServed: 0,
+        barsSeen: new Set(),
         eventCounters: {
           trade: deps.metrics.marketEvents.labels(provider.name, 'trade'),
           quote: deps.metrics.marketEvents.labels(provider.name, 'quote'),
@@ -138,6 +141,7 @@ export class MarketDataService {
     this.timers.push(setInterval(() => this.router.evaluate(), config.evaluateEveryMs));
     this.timers.push(setInterval(() => this.flushTicks(), config.uiFlushEveryMs));
     this.timers.push(setInterval(() => this.publishProviders(), 1000));
+    this.timers.push(setInterval(() => this.checkCompleteness(), 5000));
     for (const t of this.timers) t.unref();
   }
 
@@ -191,6 +195,7 @@ export class MarketDataService {
     const ts = event.type === 'trade' ? event.trade.ts : event.type === 'quote' ? event.quote.ts : event.bar.ts;
     entry.health.recordEvent(ts);
     if (event.type === 'quote') entry.quotesServed++;
+    if (event.type === 'bar') entry.barsSeen.add(`${event.bar.symbol}@${event.bar.ts}`);
     const symbol = eventSymbol(event);
     if (this.isShadowFor(provider, symbol)) {
       this.shadow.observeShadow(provider, event);
@@ -310,6 +315,29 @@ export class MarketDataService {
       {},
     );
     return { target: label, windowMs, ...report };
+  }
+
+  private lastCompletenessMinute = 0;
+
+  /**
+   * Completeness: for providers that stream minute bars, each regular-session minute of each
+   * watched symbol should bring one bar. Checked a minute late, so the bar has had time to come.
+   */
+  private checkCompleteness(): void {
+    const now = this.deps.clock.now();
+    const minute = Math.floor(now / 60_000) * 60_000 - 120_000;
+    if (minute <= this.lastCompletenessMinute) return;
+    this.lastCompletenessMinute = minute;
+    const regular = countRegularMinutes(minute, minute + 60_000) > 0;
+    for (const e of this.entries.values()) {
+      if (regular && e.provider.capabilities.stream.bars && e.connection.state !== 'off') {
+        let received = 0;
+        for (const symbol of this.symbols) if (e.barsSeen.has(`${symbol}@${minute}`)) received++;
+        e.health.recordBars(this.symbols.length, received);
+      }
+      // Bounded: only the last couple of minutes are kept, in or out of session.
+      for (const key of e.barsSeen) if (Number(key.slice(key.indexOf('@') + 1)) <= minute) e.barsSeen.delete(key);
+    }
   }
 
   private readonly scores = new Map<ProviderName, { at: number; score: number }>();
