@@ -1,12 +1,25 @@
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, screenshot, watchPage } from '../helpers/browser';
-import { startServe } from '../helpers/serveProcess';
+import { startServe, type ServeProcess } from '../helpers/serveProcess';
 import { tempDir } from '../helpers/tmp';
 
 let browser: Browser;
 let dataDir: string;
 let cleanup: () => void;
+/** Servers still running if a test fails halfway; stopped after each test. */
+const running = new Set<ServeProcess>();
+
+async function serve(dir: string): Promise<ServeProcess> {
+  const s = await startServe(dir);
+  running.add(s);
+  return s;
+}
+
+afterEach(async () => {
+  for (const s of running) await s.stop();
+  running.clear();
+});
 
 beforeAll(async () => {
   browser = await launchChromium();
@@ -19,7 +32,7 @@ afterAll(async () => {
 
 describe('kill switch in Chromium against kestrel serve', () => {
   it('halts, stays halted across a restart, and re-arms only after confirmation', async () => {
-    let server = await startServe(dataDir);
+    let server = await serve(dataDir);
     let page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     let watch = watchPage(page);
     await page.goto(server.url);
@@ -36,7 +49,7 @@ describe('kill switch in Chromium against kestrel serve', () => {
     await page.close();
 
     expect(await server.stop()).toBe(0);
-    server = await startServe(dataDir);
+    server = await serve(dataDir);
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     watch = watchPage(page);
     await page.goto(server.url);
@@ -61,7 +74,8 @@ describe('kill switch in Chromium against kestrel serve', () => {
   });
 
   it('engages from the keyboard with Ctrl+Shift+K', async () => {
-    const server = await startServe(tempDir().dir);
+    const t = tempDir();
+    const server = await serve(t.dir);
     const page = await browser.newPage();
     await page.goto(server.url);
     await expect.poll(() => page.getByTestId('trading-state').textContent()).toContain('ACTIVE');
@@ -71,5 +85,6 @@ describe('kill switch in Chromium against kestrel serve', () => {
     expect(health.tradingState).toBe('HALTED');
     await page.close();
     await server.stop();
+    t.cleanup();
   });
 });
