@@ -3,12 +3,14 @@
  *   kestrel serve [--port N] [--data-dir DIR] [--symbols A,B]
  *   kestrel doctor [--data-dir DIR]
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { SystemClock } from './clock';
 import { ConfigError, resolveConfig } from './config';
 import { doctorReport } from './doctor';
+import { featuresCsvFromBarsCsv } from './features/csv';
 import { startHeadless } from './headless';
 import { createLogger } from './observability/logger';
 import { ensureWritableDir, StorageError } from './storage/db';
@@ -17,7 +19,8 @@ export { findElectronBinary } from './electronBinary';
 
 const USAGE = `usage: kestrel <command> [options]
   serve   [--port N] [--data-dir DIR] [--symbols NVDA,MSFT]   headless mode: UI and engine on 127.0.0.1
-  doctor  [--data-dir DIR]                                    versions, data dir, IB ports, provider keys`;
+  doctor  [--data-dir DIR]                                    versions, data dir, IB ports, provider keys
+  features --in BARS.csv --out FEATURES.csv                   the 12 features per bar, as the pandas reference computes them`;
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, storage: 3 } as const;
 
@@ -33,6 +36,8 @@ export async function main(argv: string[], env = process.env): Promise<number> {
         port: { type: 'string' },
         'data-dir': { type: 'string' },
         symbols: { type: 'string' },
+        in: { type: 'string' },
+        out: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -45,6 +50,7 @@ export async function main(argv: string[], env = process.env): Promise<number> {
     console.log(USAGE);
     return command ? EXIT.ok : EXIT.usage;
   }
+  if (command === 'features') return features(values.in as string | undefined, values.out as string | undefined);
   try {
     const config = resolveConfig({
       flags: {
@@ -79,6 +85,32 @@ export async function main(argv: string[], env = process.env): Promise<number> {
     }
     throw err;
   }
+}
+
+/** Writes exactly the reference columns; a bad row rejects the file and writes nothing. */
+function features(input: string | undefined, output: string | undefined): number {
+  if (!input || !output) {
+    console.error(`kestrel: features needs --in BARS.csv and --out FEATURES.csv\n${USAGE}`);
+    return EXIT.usage;
+  }
+  let text: string;
+  try {
+    text = fs.readFileSync(input, 'utf8');
+  } catch (err) {
+    console.error(`kestrel: cannot read ${input}: ${(err as Error).message}`);
+    return EXIT.failure;
+  }
+  const result = featuresCsvFromBarsCsv(text);
+  if (!result.ok) {
+    console.error(`kestrel: ${input} was not processed:\n${result.errors.map((e) => `  ${e}`).join('\n')}`);
+    return EXIT.failure;
+  }
+  // Write beside the target and rename, so a crash never leaves half a file.
+  const tmp = `${output}.partial-${process.pid}`;
+  fs.writeFileSync(tmp, result.csv);
+  fs.renameSync(tmp, output);
+  console.log(`kestrel: wrote ${result.rows} feature rows to ${output}`);
+  return EXIT.ok;
 }
 
 async function serve(config: ReturnType<typeof resolveConfig>): Promise<number> {

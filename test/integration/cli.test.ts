@@ -80,3 +80,38 @@ describe('kestrel CLI (built, as a child process)', () => {
     expect(r.stderr).toMatch(/usage: kestrel/);
   });
 });
+
+describe('kestrel features', () => {
+  const fixtures = path.resolve('..', 'shared', 'fixtures', 'features');
+
+  it('reproduces the pandas reference file row for row, within 1e-9', async () => {
+    const out = path.join(dir(), 'features.csv');
+    const r = await runKestrel(['features', '--in', path.join(fixtures, 'bars-seed7.csv'), '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const ours = fs.readFileSync(out, 'utf8').trim().split('\n');
+    const ref = fs.readFileSync(path.join(fixtures, 'features-seed7.csv'), 'utf8').trim().split('\n');
+    expect(ours[0]).toBe(ref[0]);
+    expect(ours).toHaveLength(ref.length);
+    let worst = 0;
+    for (let i = 1; i < ref.length; i++) {
+      const a = ours[i]!.split(',').map(Number);
+      const b = ref[i]!.split(',').map(Number);
+      for (let j = 0; j < b.length; j++) worst = Math.max(worst, Math.abs(a[j]! - b[j]!) - 1e-9 * Math.abs(b[j]!));
+    }
+    expect(worst).toBeLessThanOrEqual(1e-9);
+  });
+
+  it('rejects a corrupt file with row numbers and writes nothing', async () => {
+    const d = dir();
+    const bad = path.join(d, 'bad.csv');
+    fs.writeFileSync(
+      bad,
+      'ts_ms,open,high,low,close,volume\n1741012200000,107,107.01,106.99,107,100\n1741012260000,107,abc,106.9,107,100\n',
+    );
+    const out = path.join(d, 'out.csv');
+    const r = await runKestrel(['features', '--in', bad, '--out', out]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/row 3/);
+    expect(fs.existsSync(out)).toBe(false);
+  });
+});
