@@ -18,7 +18,8 @@ import { ensureWritableDir, StorageError } from './storage/db';
 export { findElectronBinary } from './electronBinary';
 
 const USAGE = `usage: kestrel <command> [options]
-  serve   [--port N] [--data-dir DIR] [--symbols NVDA,MSFT]   headless mode: UI and engine on 127.0.0.1
+  serve   [--port N] [--data-dir DIR] [--symbols NVDA,MSFT] [--ib-host H --ib-port P --ib-client-id N]
+                                                              headless mode: UI and engine on 127.0.0.1
   doctor  [--data-dir DIR]                                    versions, data dir, IB ports, provider keys
   features --in BARS.csv --out FEATURES.csv                   the 12 features per bar, as the pandas reference computes them`;
 
@@ -36,6 +37,9 @@ export async function main(argv: string[], env = process.env): Promise<number> {
         port: { type: 'string' },
         'data-dir': { type: 'string' },
         symbols: { type: 'string' },
+        'ib-host': { type: 'string' },
+        'ib-port': { type: 'string' },
+        'ib-client-id': { type: 'string' },
         in: { type: 'string' },
         out: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -57,6 +61,9 @@ export async function main(argv: string[], env = process.env): Promise<number> {
         dataDir: values['data-dir'] as string | undefined,
         port: values.port as string | undefined,
         symbols: values.symbols as string | undefined,
+        ibHost: values['ib-host'] as string | undefined,
+        ibPort: values['ib-port'] as string | undefined,
+        ibClientId: values['ib-client-id'] as string | undefined,
       },
       env,
     });

@@ -13,6 +13,12 @@ export const Config = z.object({
   port: z.number().int().min(0).max(65535),
   symbols: z.array(Symbol).min(1),
   heartbeatMs: z.number().int().min(100),
+  ib: z.object({
+    host: z.string().min(1),
+    port: z.number().int().min(1).max(65535),
+    /** Fixed: orders belong to the clientId that placed them. */
+    clientId: z.number().int().min(0),
+  }),
   marketdata: z.object({
     /** In priority order. */
     providers: z.array(ProviderName).min(1),
@@ -28,7 +34,15 @@ export const Config = z.object({
 export type Config = z.infer<typeof Config>;
 
 export interface ConfigSources {
-  flags: { dataDir?: string; port?: string | number; symbols?: string; providers?: string };
+  flags: {
+    dataDir?: string;
+    port?: string | number;
+    symbols?: string;
+    providers?: string;
+    ibHost?: string;
+    ibPort?: string;
+    ibClientId?: string;
+  };
   env: Record<string, string | undefined>;
   /** Electron's userData when running inside the app. */
   appDataDir?: string;
@@ -90,6 +104,11 @@ export function resolveConfig({ flags, env, appDataDir }: ConfigSources): Config
     port: Number(flags.port ?? env.KESTREL_PORT ?? DEFAULT_PORT),
     symbols: parseSymbols(flags.symbols) ?? parseSymbols(env.KESTREL_SYMBOLS) ?? DEFAULT_SYMBOLS,
     heartbeatMs: Number(env.KESTREL_HEARTBEAT_MS ?? 1000),
+    ib: {
+      host: flags.ibHost ?? env.KESTREL_IB_HOST ?? '127.0.0.1',
+      port: Number(flags.ibPort ?? env.KESTREL_IB_PORT ?? 4002),
+      clientId: Number(flags.ibClientId ?? env.KESTREL_IB_CLIENT_ID ?? 17),
+    },
     marketdata: {
       providers: list(flags.providers ?? env.KESTREL_PROVIDERS) ?? defaultProviders(secrets),
       routing: env.KESTREL_ROUTING ?? 'priority',

@@ -6,6 +6,8 @@ import { EventBus } from './bus';
 import type { Clock } from './clock';
 import type { Config } from './config';
 import { KillSwitch } from './execution/killSwitch';
+import { IbConnection } from './ibkr/connection';
+import { IbkrCrossCheck } from './marketdata/crossCheck';
 import { createProviders } from './marketdata/providers';
 import type { MarketDataProvider } from './marketdata/provider';
 import { DEFAULT_ROUTER_CONFIG } from './marketdata/router';
@@ -48,6 +50,8 @@ export class Engine {
   readonly server: ContractServer;
   readonly metrics: Metrics;
   readonly marketData: MarketDataService;
+  /** The shared IB Gateway connection; present when IBKR is configured. */
+  readonly ib: IbConnection | null;
   private readonly switches: ProviderSwitchRepo;
   private readonly startedAt: number;
   private heartbeat: ReturnType<typeof setInterval> | undefined;
@@ -84,6 +88,8 @@ export class Engine {
     this.metrics = new Metrics(opts.processMetrics ?? false);
     this.switches = new ProviderSwitchRepo(this.db);
     const md = config.marketdata;
+    this.ib = md.providers.includes('ibkr') ? new IbConnection({ ...config.ib, clock }) : null;
+    const ib = this.ib;
     this.marketData = new MarketDataService({
       clock,
       bus: this.bus,
@@ -97,8 +103,21 @@ export class Engine {
           secrets: opts.secrets ?? new EnvSecretStore(process.env),
           clock,
           syntheticSessions: md.syntheticSessions,
+          ib: ib ?? undefined,
         }),
       recordSwitch: (s) => this.switches.append(s),
+      crossCheck: ib
+        ? new IbkrCrossCheck(
+            clock,
+            () => ib.isConnected(),
+            (d) =>
+              this.alerts.raise(
+                'warning',
+                `Price divergence ${d.symbol}`,
+                `${d.provider} ${d.price} vs IBKR ${d.ibkrPrice} (${d.diffBps.toFixed(1)} bps)`,
+              ),
+          )
+        : undefined,
       config: {
         router: {
           ...DEFAULT_ROUTER_CONFIG,
@@ -143,6 +162,7 @@ export class Engine {
       });
     }, config.heartbeatMs);
     this.heartbeat.unref();
+    this.ib?.start();
     this.marketData.start(this.symbols.list().map((s) => s.symbol));
   }
 
@@ -179,6 +199,7 @@ export class Engine {
     this.stopped = true;
     clearInterval(this.heartbeat);
     await this.marketData.stop();
+    this.ib?.close();
     // WAL checkpoint so the next start does not replay a large log.
     try {
       this.db.pragma('wal_checkpoint(TRUNCATE)');

@@ -11,6 +11,7 @@ import type { Logger } from '../observability/logger';
 import { RequestBudget } from './budget';
 import { countRegularMinutes, nextRegularOpen, sessionState } from './calendar';
 import { ProviderConnection, type ConnectionState } from './connection';
+import type { IbkrCrossCheck } from './crossCheck';
 import { evaluateGates } from './gates';
 import { ProviderHealth } from './health';
 import type { MarketDataProvider, MarketEvent } from './provider';
@@ -65,6 +66,8 @@ export interface MarketDataDeps {
   config: MarketDataConfig;
   /** Persists a switch before it is announced. */
   recordSwitch: (s: ProviderSwitch) => void;
+  /** Checks every provider's prices against IBKR's, when IBKR is configured. */
+  crossCheck?: IbkrCrossCheck;
 }
 
 export class MarketDataService {
@@ -196,6 +199,7 @@ export class MarketDataService {
     entry.health.recordEvent(ts);
     if (event.type === 'quote') entry.quotesServed++;
     if (event.type === 'bar') entry.barsSeen.add(`${event.bar.symbol}@${event.bar.ts}`);
+    if (event.type === 'trade') this.deps.crossCheck?.observe(provider, event.trade.symbol, event.trade.price);
     const symbol = eventSymbol(event);
     if (this.isShadowFor(provider, symbol)) {
       this.shadow.observeShadow(provider, event);

@@ -4,11 +4,13 @@
  */
 import type { ProviderName } from '../../../shared/domain';
 import type { Clock } from '../../clock';
+import type { IbConnection } from '../../ibkr/connection';
 import type { SecretStore } from '../../secrets';
 import type { MarketDataProvider } from '../provider';
 import { AlpacaProvider } from './alpaca';
 import { AlphaVantageProvider } from './alphavantage';
 import { FinnhubProvider } from './finnhub';
+import { IbkrProvider } from './ibkr';
 import { PolygonProvider } from './polygon';
 import { SyntheticProvider } from './synthetic';
 import { YahooProvider } from './yahoo';
@@ -20,6 +22,8 @@ export interface ProviderFactoryOptions {
   clock: Clock;
 
   syntheticSessions: 'nyse' | 'always';
+  /** The shared gateway connection, when IBKR is configured. */
+  ib?: IbConnection;
 }
 
 export class ProviderConfigError extends Error {
@@ -74,6 +78,8 @@ export function createProviders(o: ProviderFactoryOptions): MarketDataProvider[]
           sessions: o.syntheticSessions,
         });
       case 'ibkr':
+        if (!o.ib) throw new ProviderConfigError('ibkr needs the IB Gateway connection');
+        return new IbkrProvider({ connection: o.ib, clock: o.clock });
       case 'replay':
         throw new ProviderConfigError(`${name} cannot be configured as a live feed yet`);
     }
