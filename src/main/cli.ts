@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { SystemClock } from './clock';
-import { ConfigError, resolveConfig } from './config';
+import { ConfigError, loadConfigFile, resolveConfig } from './config';
 import { doctorReport } from './doctor';
 import { featuresCsvFromBarsCsv } from './features/csv';
 import { startHeadless } from './headless';
@@ -21,7 +21,8 @@ const USAGE = `usage: kestrel <command> [options]
   serve   [--port N] [--data-dir DIR] [--symbols NVDA,MSFT] [--ib-host H --ib-port P --ib-client-id N]
                                                               headless mode: UI and engine on 127.0.0.1
   doctor  [--data-dir DIR]                                    versions, data dir, IB ports, provider keys
-  features --in BARS.csv --out FEATURES.csv                   the 12 features per bar, as the pandas reference computes them`;
+  features --in BARS.csv --out FEATURES.csv                   the 12 features per bar, as the pandas reference computes them
+  config validate FILE                                        check a kestrel.config.json`;
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, storage: 3 } as const;
 
@@ -30,9 +31,11 @@ const rendererDir = () => path.resolve(path.dirname(fileURLToPath(import.meta.ur
 export async function main(argv: string[], env = process.env): Promise<number> {
   const [command, ...rest] = argv;
   let values: Record<string, string | boolean | undefined>;
+  let positionals: string[];
   try {
-    ({ values } = parseArgs({
+    ({ values, positionals } = parseArgs({
       args: rest,
+      allowPositionals: true,
       options: {
         port: { type: 'string' },
         'data-dir': { type: 'string' },
@@ -55,6 +58,7 @@ export async function main(argv: string[], env = process.env): Promise<number> {
     return command ? EXIT.ok : EXIT.usage;
   }
   if (command === 'features') return features(values.in as string | undefined, values.out as string | undefined);
+  if (command === 'config') return configCommand(positionals);
   try {
     const config = resolveConfig({
       flags: {
@@ -92,6 +96,27 @@ export async function main(argv: string[], env = process.env): Promise<number> {
     }
     throw err;
   }
+}
+
+/** `kestrel config validate FILE`: checks a kestrel.config.json without starting anything. */
+function configCommand(args: string[]): number {
+  const [verb, file] = args;
+  if (verb !== 'validate' || !file) {
+    console.error(`kestrel: usage: kestrel config validate FILE`);
+    return EXIT.usage;
+  }
+  if (!fs.existsSync(file)) {
+    console.error(`kestrel: ${file} does not exist`);
+    return EXIT.failure;
+  }
+  try {
+    loadConfigFile(file);
+  } catch (err) {
+    console.error(`kestrel: ${(err as Error).message}`);
+    return EXIT.failure;
+  }
+  console.log(`kestrel: ${file} is a valid Kestrel config`);
+  return EXIT.ok;
 }
 
 /** Writes exactly the reference columns; a bad row rejects the file and writes nothing. */

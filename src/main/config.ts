@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
@@ -29,9 +30,71 @@ export const Config = z.object({
     syntheticSessions: z.enum(['nyse', 'always']),
     staleAfterMs: z.number().int().min(100),
     switchBackAfterMs: z.number().int().min(0),
+    /** Per symbol, the providers allowed to serve it. */
+    allowlist: z.record(z.string(), z.array(ProviderName)),
   }),
 });
 export type Config = z.infer<typeof Config>;
+
+export const CONFIG_FILE = 'kestrel.config.json';
+
+/**
+ * kestrel.config.json: the team's settings for headless and shared use. Every field is optional;
+ * flags and environment variables beat it. Keys never go here: unknown fields are refused.
+ */
+export const ConfigFile = z
+  .object({
+    symbols: z.array(Symbol).min(1).optional(),
+    ib: z
+      .object({ host: z.string().min(1), port: z.number().int().min(1).max(65535), clientId: z.number().int().min(0) })
+      .partial()
+      .strict()
+      .optional(),
+    marketdata: z
+      .object({
+        providers: z.array(ProviderName).min(1),
+        routing: z.enum(['priority', 'quality', 'hash']),
+        shadow: ProviderName.nullable(),
+        urls: z.record(
+          z.string().regex(/^[a-z]+\.(rest|ws)$/, 'keys look like "polygon.rest" or "polygon.ws"'),
+          z.string().url(),
+        ),
+        allowlist: z.record(Symbol, z.array(ProviderName).min(1)),
+        syntheticSessions: z.enum(['nyse', 'always']),
+        staleAfterMs: z.number().int().min(100),
+        switchBackAfterMs: z.number().int().min(0),
+      })
+      .partial()
+      .strict()
+      .optional(),
+  })
+  .strict();
+export type ConfigFile = z.infer<typeof ConfigFile>;
+
+/** Reads and checks a config file; a missing file is an empty one, a bad one a clear error. */
+export function loadConfigFile(file: string): ConfigFile {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    // No file (or no data dir yet): defaults. An unusable data dir is reported by storage.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return {};
+    throw new ConfigError(`cannot read ${file}: ${(err as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`${file} is not valid JSON: ${(err as Error).message}`);
+  }
+  const parsed = ConfigFile.safeParse(json);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(file)'}: ${i.message}`).join('; ');
+    throw new ConfigError(`${file} is not a valid Kestrel config: ${problems}`);
+  }
+  return parsed.data;
+}
 
 export interface ConfigSources {
   flags: {
@@ -46,6 +109,8 @@ export interface ConfigSources {
   env: Record<string, string | undefined>;
   /** Electron's userData when running inside the app. */
   appDataDir?: string;
+  /** Read <dataDir>/kestrel.config.json (default true). */
+  readFile?: boolean;
 }
 
 /** Platform default for headless mode, mirroring where Electron would put userData. */
@@ -97,26 +162,30 @@ function list(raw: string | undefined): string[] | undefined {
 }
 
 /** Flags beat environment, which beats the app's own location, which beats the platform default. */
-export function resolveConfig({ flags, env, appDataDir }: ConfigSources): Config {
+export function resolveConfig({ flags, env, appDataDir, readFile = true }: ConfigSources): Config {
   const secrets = new EnvSecretStore(env);
+  const dataDir = path.resolve(flags.dataDir ?? env.KESTREL_DATA_DIR ?? appDataDir ?? platformDataDir(env));
+  const file: ConfigFile = readFile ? loadConfigFile(path.join(dataDir, CONFIG_FILE)) : {};
+  const fm = file.marketdata ?? {};
   const result = Config.safeParse({
-    dataDir: path.resolve(flags.dataDir ?? env.KESTREL_DATA_DIR ?? appDataDir ?? platformDataDir(env)),
+    dataDir,
     port: Number(flags.port ?? env.KESTREL_PORT ?? DEFAULT_PORT),
-    symbols: parseSymbols(flags.symbols) ?? parseSymbols(env.KESTREL_SYMBOLS) ?? DEFAULT_SYMBOLS,
+    symbols: parseSymbols(flags.symbols) ?? parseSymbols(env.KESTREL_SYMBOLS) ?? file.symbols ?? DEFAULT_SYMBOLS,
     heartbeatMs: Number(env.KESTREL_HEARTBEAT_MS ?? 1000),
     ib: {
-      host: flags.ibHost ?? env.KESTREL_IB_HOST ?? '127.0.0.1',
-      port: Number(flags.ibPort ?? env.KESTREL_IB_PORT ?? 4002),
-      clientId: Number(flags.ibClientId ?? env.KESTREL_IB_CLIENT_ID ?? 17),
+      host: flags.ibHost ?? env.KESTREL_IB_HOST ?? file.ib?.host ?? '127.0.0.1',
+      port: Number(flags.ibPort ?? env.KESTREL_IB_PORT ?? file.ib?.port ?? 4002),
+      clientId: Number(flags.ibClientId ?? env.KESTREL_IB_CLIENT_ID ?? file.ib?.clientId ?? 17),
     },
     marketdata: {
-      providers: list(flags.providers ?? env.KESTREL_PROVIDERS) ?? defaultProviders(secrets),
-      routing: env.KESTREL_ROUTING ?? 'priority',
-      shadow: env.KESTREL_SHADOW ? env.KESTREL_SHADOW.toLowerCase() : null,
-      urls: urlOverrides(env),
-      syntheticSessions: env.KESTREL_SYNTHETIC_SESSIONS ?? 'nyse',
-      staleAfterMs: Number(env.KESTREL_STALE_AFTER_MS ?? 2000),
-      switchBackAfterMs: Number(env.KESTREL_SWITCH_BACK_MS ?? 120_000),
+      providers: list(flags.providers ?? env.KESTREL_PROVIDERS) ?? fm.providers ?? defaultProviders(secrets),
+      routing: env.KESTREL_ROUTING ?? fm.routing ?? 'priority',
+      shadow: env.KESTREL_SHADOW ? env.KESTREL_SHADOW.toLowerCase() : (fm.shadow ?? null),
+      urls: { ...fm.urls, ...urlOverrides(env) },
+      syntheticSessions: env.KESTREL_SYNTHETIC_SESSIONS ?? fm.syntheticSessions ?? 'nyse',
+      staleAfterMs: Number(env.KESTREL_STALE_AFTER_MS ?? fm.staleAfterMs ?? 2000),
+      switchBackAfterMs: Number(env.KESTREL_SWITCH_BACK_MS ?? fm.switchBackAfterMs ?? 120_000),
+      allowlist: fm.allowlist ?? {},
     },
   });
   if (!result.success) {

@@ -123,6 +123,7 @@ export class Engine {
           ...DEFAULT_ROUTER_CONFIG,
           strategy: md.routing,
           priority: md.providers,
+          allowlist: md.allowlist,
           staleAfterMs: md.staleAfterMs,
           switchBackAfterMs: md.switchBackAfterMs,
         },

@@ -115,3 +115,19 @@ describe('kestrel features', () => {
     expect(fs.existsSync(out)).toBe(false);
   });
 });
+
+describe('kestrel config validate', () => {
+  it('accepts a good file and names the field in a bad one', async () => {
+    const d = dir();
+    const good = path.join(d, 'good.json');
+    fs.writeFileSync(good, JSON.stringify({ symbols: ['NVDA'], marketdata: { routing: 'quality' } }));
+    const ok = await runKestrel(['config', 'validate', good]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('is a valid Kestrel config');
+    const bad = path.join(d, 'bad.json');
+    fs.writeFileSync(bad, JSON.stringify({ marketdata: { routing: 'fastest' } }));
+    const r = await runKestrel(['config', 'validate', bad]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/marketdata\.routing/);
+  });
+});

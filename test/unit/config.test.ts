@@ -1,6 +1,15 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEFAULT_PORT, platformDataDir, resolveConfig } from '../../src/main/config';
+import fs from 'node:fs';
+import {
+  CONFIG_FILE,
+  ConfigError,
+  DEFAULT_PORT,
+  loadConfigFile,
+  platformDataDir,
+  resolveConfig,
+} from '../../src/main/config';
+import { tempDir } from '../helpers/tmp';
 
 describe('config', () => {
   it('takes the data dir from the flag, then the env, then the app, then the platform', () => {
@@ -38,5 +47,56 @@ describe('config', () => {
     expect(() => resolveConfig({ flags: { dataDir: '/d', port: 'abc' }, env: {} })).toThrow(ConfigError);
     expect(() => resolveConfig({ flags: { dataDir: '/d', port: '70000' }, env: {} })).toThrow(/port/);
     expect(() => resolveConfig({ flags: { dataDir: '/d', symbols: 'NV DA' }, env: {} })).toThrow(/symbols/);
+  });
+});
+
+describe('config file', () => {
+  it('is read from the data dir and loses to env and flags', () => {
+    const t = tempDir();
+    try {
+      fs.writeFileSync(
+        path.join(t.dir, CONFIG_FILE),
+        JSON.stringify({
+          symbols: ['SPY'],
+          ib: { port: 7497 },
+          marketdata: {
+            providers: ['finnhub', 'synthetic'],
+            urls: { 'finnhub.rest': 'http://127.0.0.1:9/finnhub' },
+            allowlist: { SPY: ['synthetic'] },
+          },
+        }),
+      );
+      const c = resolveConfig({ flags: { dataDir: t.dir }, env: {} });
+      expect(c.symbols).toEqual(['SPY']);
+      expect(c.ib).toEqual({ host: '127.0.0.1', port: 7497, clientId: 17 });
+      expect(c.marketdata.providers).toEqual(['finnhub', 'synthetic']);
+      expect(c.marketdata.urls).toEqual({ 'finnhub.rest': 'http://127.0.0.1:9/finnhub' });
+      expect(c.marketdata.allowlist).toEqual({ SPY: ['synthetic'] });
+      const over = resolveConfig({
+        flags: { dataDir: t.dir, ibPort: '4002' },
+        env: { KESTREL_PROVIDERS: 'synthetic', KESTREL_FINNHUB_REST_URL: 'http://127.0.0.1:10/x' },
+      });
+      expect(over.ib.port).toBe(4002);
+      expect(over.marketdata.providers).toEqual(['synthetic']);
+      expect(over.marketdata.urls['finnhub.rest']).toBe('http://127.0.0.1:10/x');
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it('refuses secrets, unknown fields and bad values, naming the field', () => {
+    const t = tempDir();
+    try {
+      const file = path.join(t.dir, 'k.json');
+      fs.writeFileSync(file, JSON.stringify({ marketdata: { apiKey: 'pk_123' } }));
+      expect(() => loadConfigFile(file)).toThrow(/marketdata.*apiKey/);
+      fs.writeFileSync(file, JSON.stringify({ ib: { port: 'four' } }));
+      expect(() => loadConfigFile(file)).toThrow(/ib\.port/);
+      fs.writeFileSync(file, '{ not json');
+      expect(() => loadConfigFile(file)).toThrow(/not valid JSON/);
+      expect(loadConfigFile(path.join(t.dir, 'missing.json'))).toEqual({});
+    } finally {
+      t.cleanup();
+    }
   });
 });
