@@ -192,7 +192,11 @@ export class BarAggregator {
 
   private state(symbol: string): SymbolState {
     let st = this.symbols.get(symbol);
-    if (!st) this.symbols.set(symbol, (st = { open: null, recent: new Map(), ids: new Set(), idOrder: [], lastClosed: -Infinity }));
+    if (!st)
+      this.symbols.set(
+        symbol,
+        (st = { open: null, recent: new Map(), ids: new Set(), idOrder: [], lastClosed: -Infinity }),
+      );
     return st;
   }
 
