@@ -100,10 +100,10 @@ describe('engine market data (synthetic default)', () => {
           criteria: { name: string; pass: boolean; detail: string }[];
         },
       (r) => r.verdict === 'PASS',
-      15_000,
+      25_000,
     );
     expect(report.criteria.every((c) => c.pass)).toBe(true);
-  });
+  }, 35_000);
 
   it('refuses a manual failover to a provider that is not configured, saying why', async () => {
     expect(await client.call('failover', { symbol: 'NVDA', to: 'polygon' })).toMatchObject({

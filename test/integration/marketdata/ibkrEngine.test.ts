@@ -52,11 +52,15 @@ describe('IBKR as a market-data provider in the engine', () => {
   });
 
   it('alerts when another provider diverges from IBKR by more than 0.1%', async () => {
-    // The synthetic feed prices NVDA near 180, far from the fake gateway's 101.
+    // The synthetic feed prices NVDA near 180, far from the fake gateway's 101. The gateway keeps
+    // printing (it prints only on a change, so it alternates by a cent) so IBKR's reference stays
+    // inside the cross-check's 2 s window.
+    let flip = false;
+    const ticker = setInterval(() => gw.setPrice('NVDA', (flip = !flip) ? 101.01 : 101), 200);
     const alert = await until('divergence alert', () =>
       engine.alerts.list().find((a) => a.title === 'Price divergence NVDA'),
-    );
-    expect(alert.message).toMatch(/synthetic .* vs IBKR 101 \(\d+\.\d bps\)/);
+    ).finally(() => clearInterval(ticker));
+    expect(alert.message).toMatch(/synthetic .* vs IBKR 101(\.01)? \(\d+\.\d bps\)/);
   });
 
   it('stays on IBKR through a quiet spell, and fails over to the warm spare when the gateway goes away', async () => {
