@@ -17,6 +17,7 @@ import { Metrics } from '../../../src/main/observability/metrics';
 import { FakeAlphaVantage } from '../../fakes/providers/alphavantage';
 import { FakeFinnhub } from '../../fakes/providers/finnhub';
 import { FakePolygon } from '../../fakes/providers/polygon';
+import { waitFor } from '../../helpers/wait';
 
 const cleanups: (() => Promise<unknown> | void)[] = [];
 afterEach(async () => {
@@ -52,14 +53,6 @@ function service(
   svc.onEvent((provider, event) => received.push({ provider, event }));
   cleanups.push(() => svc.stop());
   return { svc, metrics, received };
-}
-
-async function waitFor(cond: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 describe('budgets and throttling', () => {

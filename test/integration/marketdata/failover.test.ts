@@ -15,6 +15,7 @@ import { silentLogger } from '../../../src/main/observability/logger';
 import { Metrics } from '../../../src/main/observability/metrics';
 import { FakeFinnhub } from '../../fakes/providers/finnhub';
 import { FakePolygon } from '../../fakes/providers/polygon';
+import { waitFor } from '../../helpers/wait';
 
 const STALE_MS = 2000;
 const EVAL_MS = 100;
@@ -82,14 +83,6 @@ async function setup(switchBackAfterMs = 120_000) {
     silencePolygon: () => (polygonAlive = false),
     revivePolygon: () => (polygonAlive = true),
   };
-}
-
-async function waitFor(cond: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 function assertCleanStream(received: { provider: ProviderName; event: MarketEvent }[]) {

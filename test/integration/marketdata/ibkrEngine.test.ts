@@ -9,20 +9,11 @@ import { Engine } from '../../../src/main/engine';
 import { silentLogger } from '../../../src/main/observability/logger';
 import { FakeIbGateway } from '../../fakes/ibGateway';
 import { tempDir } from '../../helpers/tmp';
+import { until } from '../../helpers/wait';
 
 let gw: FakeIbGateway;
 let engine: Engine;
 let cleanup: () => void;
-
-async function until<T>(what: string, fn: () => T, timeoutMs = 10_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 beforeAll(async () => {
   gw = new FakeIbGateway({ prices: { NVDA: 100, MSFT: 400 } });
@@ -56,7 +47,10 @@ describe('IBKR as a market-data provider in the engine', () => {
     // printing (it prints only on a change, so it alternates by a cent) so IBKR's reference stays
     // inside the cross-check's 2 s window.
     let flip = false;
-    const ticker = setInterval(() => gw.setPrice('NVDA', (flip = !flip) ? 101.01 : 101), 200);
+    const ticker = setInterval(() => {
+      flip = !flip;
+      gw.setPrice('NVDA', flip ? 101.01 : 101);
+    }, 200);
     const alert = await until('divergence alert', () =>
       engine.alerts.list().find((a) => a.title === 'Price divergence NVDA'),
     ).finally(() => clearInterval(ticker));

@@ -5,21 +5,12 @@ import { IbConnection, IbNotConnectedError } from '../../../src/main/ibkr/connec
 import type { MarketEvent, StreamStatus } from '../../../src/main/marketdata/provider';
 import { IbkrProvider, parseIbBarTime } from '../../../src/main/marketdata/providers/ibkr';
 import { FakeIbGateway } from '../../fakes/ibGateway';
+import { until } from '../../helpers/wait';
 
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-async function until<T>(what: string, fn: () => T, timeoutMs = 5000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 async function setup(opts: ConstructorParameters<typeof FakeIbGateway>[0] = {}) {
   const gw = new FakeIbGateway(opts);
