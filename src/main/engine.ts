@@ -2,6 +2,7 @@
  * The composition root: builds every service from Config, starts them in order and stops them in
  * reverse. Nothing here knows which transport, if any, is serving the contract.
  */
+import { BarRecorder } from './bars/recorder';
 import { EventBus } from './bus';
 import type { Clock } from './clock';
 import type { Config } from './config';
@@ -18,6 +19,7 @@ import { Metrics } from './observability/metrics';
 import { EnvSecretStore, type SecretStore } from './secrets';
 import { AuditLog } from './storage/auditLog';
 import { openDatabase, type Db } from './storage/db';
+import { SqliteBarStore } from './storage/barRepo';
 import { ProviderSwitchRepo } from './storage/providerSwitchRepo';
 import { SettingsRepo } from './storage/settingsRepo';
 import { SymbolModeRepo } from './storage/symbolModeRepo';
@@ -50,6 +52,9 @@ export class Engine {
   readonly server: ContractServer;
   readonly metrics: Metrics;
   readonly marketData: MarketDataService;
+  readonly bars: SqliteBarStore;
+  readonly barRecorder: BarRecorder;
+  private barTimers: ReturnType<typeof setInterval>[] = [];
   /** The shared IB Gateway connection; present when IBKR is configured. */
   readonly ib: IbConnection | null;
   private readonly switches: ProviderSwitchRepo;
@@ -141,7 +146,24 @@ export class Engine {
         this.alerts.raise('warning', `Failover ${s.symbol}`, `${s.from} → ${s.to ?? 'none'}: ${s.reason}`);
       }
     });
+    this.bars = new SqliteBarStore(this.db);
+    this.barRecorder = new BarRecorder(this.bars, clock);
+    this.marketData.onEvent((provider, event) => this.barRecorder.onEvent(provider, event));
     this.server = new ContractServer(this.handlers(), this.bus, log);
+  }
+
+  /** Writes queued bars; a storage failure keeps them queued and tells the trader. */
+  private flushBars(): void {
+    try {
+      this.barRecorder.flush();
+    } catch (err) {
+      this.opts.log.error({ err }, 'bar write failed; bars stay queued');
+      this.alerts.raise(
+        'critical',
+        'Bar storage failed',
+        `bars are kept in memory and retried: ${(err as Error).message}`,
+      );
+    }
   }
 
   uptimeS(): number {
@@ -163,6 +185,11 @@ export class Engine {
       });
     }, config.heartbeatMs);
     this.heartbeat.unref();
+    this.barTimers.push(
+      setInterval(() => this.barRecorder.tick(), 250),
+      setInterval(() => this.flushBars(), 1000),
+    );
+    for (const t of this.barTimers) t.unref();
     this.ib?.start();
     this.marketData.start(this.symbols.list().map((s) => s.symbol));
   }
@@ -201,6 +228,9 @@ export class Engine {
     clearInterval(this.heartbeat);
     await this.marketData.stop();
     this.ib?.close();
+    for (const t of this.barTimers) clearInterval(t);
+    this.barRecorder.tick();
+    this.flushBars();
     // WAL checkpoint so the next start does not replay a large log.
     try {
       this.db.pragma('wal_checkpoint(TRUNCATE)');

@@ -1,0 +1,77 @@
+/**
+ * Turns the live market-data stream into stored bars: trades go through the aggregator, provider
+ * minute bars replace built ones, and every closed, amended or reconciled bar is written in
+ * batches, one transaction per flush, never one row per statement on the hot path.
+ */
+import type { ProviderName } from '../../shared/domain';
+import type { Clock } from '../clock';
+import type { MarketEvent } from '../marketdata/provider';
+import { BarAggregator, type AggregatorConfig, type BarDiff, DEFAULT_AGGREGATOR_CONFIG } from './aggregator';
+import type { BarStore, StoredBar } from './types';
+
+export interface RecorderCounters {
+  written: number;
+  flushes: number;
+  reconciled: number;
+}
+
+export class BarRecorder {
+  readonly aggregator: BarAggregator;
+  readonly counters: RecorderCounters = { written: 0, flushes: 0, reconciled: 0 };
+  private pending = new Map<string, StoredBar>();
+
+  constructor(
+    private readonly store: BarStore,
+    clock: Clock,
+    private readonly onBar: (bar: StoredBar, kind: 'closed' | 'amended' | 'provider') => void = () => {},
+    cfg: AggregatorConfig = DEFAULT_AGGREGATOR_CONFIG,
+  ) {
+    this.aggregator = new BarAggregator(
+      clock,
+      {
+        closed: (bar) => this.queue(bar, 'closed'),
+        amended: (bar) => this.queue(bar, 'amended'),
+        reconciled: (d: BarDiff) => {
+          this.counters.reconciled++;
+          this.queue(d.provider, 'provider');
+        },
+      },
+      cfg,
+    );
+  }
+
+  onEvent(provider: ProviderName, event: MarketEvent): void {
+    if (event.type === 'trade') this.aggregator.onTrade(event.trade);
+    else if (event.type === 'bar') this.aggregator.onProviderBar(event.bar, provider);
+  }
+
+  /** Closes due bars; call on a short timer. */
+  tick(now?: number): void {
+    this.aggregator.onClock(now);
+  }
+
+  /** Writes everything queued in one transaction. Returns how many bars were written. */
+  flush(): number {
+    if (this.pending.size === 0) return 0;
+    const batch = [...this.pending.values()];
+    this.store.upsert(batch);
+    // Only forget what was written: if upsert throws, the batch stays queued for the next flush.
+    this.pending = new Map();
+    this.counters.written += batch.length;
+    this.counters.flushes++;
+    return batch.length;
+  }
+
+  get queued(): number {
+    return this.pending.size;
+  }
+
+  private queue(bar: StoredBar, kind: 'closed' | 'amended' | 'provider'): void {
+    const key = `${bar.symbol}|${bar.interval}|${bar.ts}`;
+    const existing = this.pending.get(key);
+    // A provider's bar wins over ours for the same minute, whichever came first.
+    if (existing && existing.provider !== 'built' && bar.provider === 'built') return;
+    this.pending.set(key, bar);
+    this.onBar(bar, kind);
+  }
+}
