@@ -1,60 +1,93 @@
+/**
+ * Bars in SQLite (migration 003). Every write is batched: `upsert` runs one transaction per call
+ * with one prepared statement, and the live path goes through BarWriteBuffer, which gathers closed
+ * bars and writes them N bars or N ms at a time, never one row per statement.
+ */
+import type { Quote } from '../../shared/domain';
 import type { BarInterval, BarStore, StoredBar } from '../bars/types';
+import type { Clock } from '../clock';
 import type { Db } from './db';
 
-interface Row {
-  symbol: string;
-  interval: BarInterval;
-  ts: number;
-  o: number;
-  h: number;
-  l: number;
-  c: number;
-  v: number;
-  vw: number | null;
-  n: number | null;
-  provider: string;
-  as_of: number;
-  status: StoredBar['status'];
-}
+/** Column order of every bars SELECT here; rows come back as arrays (raw mode) to skip per-row key lookups. */
+const COLUMNS = 'symbol, interval, ts, o, h, l, c, v, vw, n, provider, as_of, status';
+type RawRow = [
+  string,
+  BarInterval,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number | null,
+  number | null,
+  string,
+  number,
+  StoredBar['status'],
+];
 
-const fromRow = (r: Row): StoredBar => ({
-  symbol: r.symbol,
-  interval: r.interval,
-  ts: r.ts,
-  o: r.o,
-  h: r.h,
-  l: r.l,
-  c: r.c,
-  v: r.v,
-  vw: r.vw,
-  n: r.n,
-  provider: r.provider,
-  asOf: r.as_of,
-  status: r.status,
+const fromRaw = (r: RawRow): StoredBar => ({
+  symbol: r[0],
+  interval: r[1],
+  ts: r[2],
+  o: r[3],
+  h: r[4],
+  l: r[5],
+  c: r[6],
+  v: r[7],
+  vw: r[8],
+  n: r[9],
+  provider: r[10],
+  asOf: r[11],
+  status: r[12],
 });
 
-/** Bars in SQLite. Writes are batched: one transaction per `upsert`, never a row per statement. */
+/** Chart-ready columns: index i of every array is one bar, oldest first. `time` is epoch ms UTC. */
+export interface BarColumns {
+  time: Float64Array;
+  open: Float64Array;
+  high: Float64Array;
+  low: Float64Array;
+  close: Float64Array;
+  volume: Float64Array;
+}
+
 export class SqliteBarStore implements BarStore {
-  private readonly insert;
   private readonly selectRange;
+  private readonly selectColumns;
   private readonly selectTs;
   private readonly selectLatest;
+  private readonly selectEarliest;
+  private readonly selectCount;
   private readonly selectCursor;
   private readonly upsertCursor;
   private readonly writeMany;
 
-  constructor(private readonly db: Db) {
-    this.insert = db.prepare(
-      `INSERT OR REPLACE INTO bars (symbol, interval, ts, o, h, l, c, v, vw, n, provider, as_of, status)
-       VALUES (@symbol, @interval, @ts, @o, @h, @l, @c, @v, @vw, @n, @provider, @asOf, @status)`,
+  constructor(db: Db) {
+    const insert = db.prepare(
+      `INSERT OR REPLACE INTO bars (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    this.selectRange = db.prepare(
-      'SELECT * FROM bars WHERE symbol = ? AND interval = ? AND ts >= ? AND ts < ? ORDER BY ts',
-    );
+    this.writeMany = db.transaction((bars: readonly StoredBar[]) => {
+      for (let i = 0; i < bars.length; i++) {
+        const b = bars[i]!;
+        // Positional parameters: about a third faster than binding the object by name.
+        insert.run(b.symbol, b.interval, b.ts, b.o, b.h, b.l, b.c, b.v, b.vw, b.n, b.provider, b.asOf, b.status);
+      }
+    });
+    this.selectRange = db
+      .prepare(`SELECT ${COLUMNS} FROM bars WHERE symbol = ? AND interval = ? AND ts >= ? AND ts < ? ORDER BY ts`)
+      .raw(true);
+    this.selectColumns = db
+      .prepare(
+        'SELECT ts, o, h, l, c, v FROM bars WHERE symbol = ? AND interval = ? AND ts >= ? AND ts < ? ORDER BY ts',
+      )
+      .raw(true);
     this.selectTs = db
       .prepare('SELECT ts FROM bars WHERE symbol = ? AND interval = ? AND ts >= ? AND ts < ? ORDER BY ts')
       .pluck();
     this.selectLatest = db.prepare('SELECT MAX(ts) FROM bars WHERE symbol = ? AND interval = ?').pluck();
+    this.selectEarliest = db.prepare('SELECT MIN(ts) FROM bars WHERE symbol = ? AND interval = ?').pluck();
+    this.selectCount = db.prepare('SELECT COUNT(*) FROM bars WHERE symbol = ? AND interval = ?').pluck();
     this.selectCursor = db
       .prepare('SELECT ts FROM ingestion_cursors WHERE symbol = ? AND interval = ? AND provider = ?')
       .pluck();
@@ -62,17 +95,40 @@ export class SqliteBarStore implements BarStore {
       `INSERT INTO ingestion_cursors (symbol, interval, provider, ts) VALUES (?, ?, ?, ?)
        ON CONFLICT (symbol, interval, provider) DO UPDATE SET ts = MAX(ts, excluded.ts)`,
     );
-    this.writeMany = db.transaction((bars: readonly StoredBar[]) => {
-      for (const b of bars) this.insert.run(b);
-    });
   }
 
+  /** Inserts or replaces by (symbol, interval, ts), all in one transaction: every row lands or none does. */
   upsert(bars: readonly StoredBar[]): void {
     if (bars.length > 0) this.writeMany(bars);
   }
 
   range(symbol: string, interval: BarInterval, fromTs: number, toTs: number): StoredBar[] {
-    return (this.selectRange.all(symbol, interval, fromTs, toTs) as Row[]).map(fromRow);
+    return (this.selectRange.all(symbol, interval, fromTs, toTs) as RawRow[]).map(fromRaw);
+  }
+
+  /** Bars with ts in [fromTs, toTs) as parallel typed arrays for the chart, oldest first. */
+  columns(symbol: string, interval: BarInterval, fromTs: number, toTs: number): BarColumns {
+    const rows = this.selectColumns.all(symbol, interval, fromTs, toTs) as number[][];
+    const n = rows.length;
+    const out: BarColumns = {
+      time: new Float64Array(n),
+      open: new Float64Array(n),
+      high: new Float64Array(n),
+      low: new Float64Array(n),
+      close: new Float64Array(n),
+      volume: new Float64Array(n),
+    };
+    const { time, open, high, low, close, volume } = out;
+    for (let i = 0; i < n; i++) {
+      const r = rows[i]!;
+      time[i] = r[0]!;
+      open[i] = r[1]!;
+      high[i] = r[2]!;
+      low[i] = r[3]!;
+      close[i] = r[4]!;
+      volume[i] = r[5]!;
+    }
+    return out;
   }
 
   timestamps(symbol: string, interval: BarInterval, fromTs: number, toTs: number): number[] {
@@ -83,11 +139,122 @@ export class SqliteBarStore implements BarStore {
     return (this.selectLatest.get(symbol, interval) as number | null) ?? null;
   }
 
+  earliestTs(symbol: string, interval: BarInterval): number | null {
+    return (this.selectEarliest.get(symbol, interval) as number | null) ?? null;
+  }
+
+  count(symbol: string, interval: BarInterval): number {
+    return this.selectCount.get(symbol, interval) as number;
+  }
+
   cursor(symbol: string, interval: BarInterval, provider: string): number | null {
     return (this.selectCursor.get(symbol, interval, provider) as number | undefined) ?? null;
   }
 
+  /** Moves the cursor forward; a ts older than the stored one leaves it where it is. */
   setCursor(symbol: string, interval: BarInterval, provider: string, ts: number): void {
     this.upsertCursor.run(symbol, interval, provider, ts);
+  }
+}
+
+export interface BarWriteBufferOptions {
+  /** Flush as soon as this many bars are queued (default 500). */
+  maxBars: number;
+  /** Flush on `tick` once the oldest queued bar has waited this long (default 1000 ms). */
+  maxDelayMs: number;
+  /** A flush started by `add` or `tick` failed; the bars stay queued for the next attempt. */
+  onError?: (err: unknown, queued: number) => void;
+}
+
+export const DEFAULT_BAR_WRITE_BUFFER: BarWriteBufferOptions = { maxBars: 500, maxDelayMs: 1000 };
+
+/**
+ * Queues bars for the store and writes them in one transaction every `maxBars` bars or
+ * `maxDelayMs` ms (checked on `tick`, which the caller runs on its timer). One entry per
+ * (symbol, interval, ts): a newer version replaces the queued one, except that our own ('built')
+ * version never replaces a provider's queued bar for the same minute. A failed write keeps
+ * everything queued; `add` and `tick` never throw (they report through `onError`), `flush` does.
+ */
+export class BarWriteBuffer {
+  readonly counters = { written: 0, flushes: 0, failures: 0 };
+  private pending = new Map<string, StoredBar>();
+  /** Clock time the oldest queued bar was added; null when empty. */
+  private oldestAt: number | null = null;
+  private readonly opts: BarWriteBufferOptions;
+
+  constructor(
+    private readonly store: BarStore,
+    private readonly clock: Clock,
+    opts: Partial<BarWriteBufferOptions> = {},
+  ) {
+    this.opts = { ...DEFAULT_BAR_WRITE_BUFFER, ...opts };
+  }
+
+  add(bar: StoredBar): void {
+    const key = `${bar.symbol}|${bar.interval}|${bar.ts}`;
+    const existing = this.pending.get(key);
+    if (existing !== undefined && existing.provider !== 'built' && bar.provider === 'built') return;
+    this.pending.set(key, bar);
+    this.oldestAt ??= this.clock.now();
+    if (this.pending.size >= this.opts.maxBars) this.tryFlush();
+  }
+
+  /** Flushes when the oldest queued bar has waited maxDelayMs. */
+  tick(now = this.clock.now()): void {
+    if (this.oldestAt !== null && now - this.oldestAt >= this.opts.maxDelayMs) this.tryFlush();
+  }
+
+  /** Writes everything queued in one transaction and returns how many bars; on failure keeps them and throws. */
+  flush(): number {
+    if (this.pending.size === 0) return 0;
+    const batch = [...this.pending.values()];
+    try {
+      this.store.upsert(batch);
+    } catch (err) {
+      this.counters.failures++;
+      throw err;
+    }
+    this.pending = new Map();
+    this.oldestAt = null;
+    this.counters.written += batch.length;
+    this.counters.flushes++;
+    return batch.length;
+  }
+
+  get queued(): number {
+    return this.pending.size;
+  }
+
+  private tryFlush(): void {
+    try {
+      this.flush();
+    } catch (err) {
+      this.opts.onError?.(err, this.pending.size);
+    }
+  }
+}
+
+/** The raw quote log (table quotes_raw), pruned by applyRetention. Appends are batched like bars. */
+export class SqliteQuoteLog {
+  private readonly writeMany;
+  private readonly selectCount;
+
+  constructor(db: Db) {
+    const insert = db.prepare(
+      'INSERT INTO quotes_raw (symbol, ts, bid, ask, bid_size, ask_size, provider) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.writeMany = db.transaction((quotes: readonly Quote[]) => {
+      for (const q of quotes) insert.run(q.symbol, q.ts, q.bid, q.ask, q.bidSize, q.askSize, q.provider);
+    });
+    this.selectCount = db.prepare('SELECT COUNT(*) FROM quotes_raw').pluck();
+  }
+
+  /** Appends in one transaction. */
+  append(quotes: readonly Quote[]): void {
+    if (quotes.length > 0) this.writeMany(quotes);
+  }
+
+  count(): number {
+    return this.selectCount.get() as number;
   }
 }

@@ -6,10 +6,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ProviderName } from '../../../src/shared/domain';
 import { EventBus } from '../../../src/main/bus';
 import { SystemClock } from '../../../src/main/clock';
+import { nyDateKey } from '../../../src/main/time/newYork';
 import type { MarketDataProvider, MarketEvent } from '../../../src/main/marketdata/provider';
 import { AlphaVantageProvider } from '../../../src/main/marketdata/providers/alphavantage';
 import { FinnhubProvider } from '../../../src/main/marketdata/providers/finnhub';
 import { PolygonProvider } from '../../../src/main/marketdata/providers/polygon';
+import { previousTradingDay } from '../../../src/main/marketdata/calendar';
 import { DEFAULT_ROUTER_CONFIG } from '../../../src/main/marketdata/router';
 import { MarketDataService, type MarketDataConfig, type ProviderPlan } from '../../../src/main/marketdata/service';
 import { silentLogger } from '../../../src/main/observability/logger';
@@ -18,6 +20,9 @@ import { FakeAlphaVantage } from '../../fakes/providers/alphavantage';
 import { FakeFinnhub } from '../../fakes/providers/finnhub';
 import { FakePolygon } from '../../fakes/providers/polygon';
 import { waitFor } from '../../helpers/wait';
+
+/** The latest finished session as Alpha Vantage would report it today, so the quote is never stale. */
+const lastCompleteSession = (): string => previousTradingDay(nyDateKey(Date.now()));
 
 const cleanups: (() => Promise<unknown> | void)[] = [];
 afterEach(async () => {
@@ -59,7 +64,7 @@ describe('budgets and throttling', () => {
   it('an Alpha Vantage HTTP-200 throttle body makes the provider throttled, not down, and is never a price', async () => {
     const av = await FakeAlphaVantage.start();
     cleanups.push(() => av.stop());
-    av.setQuote('NVDA', { price: 123.45, latestTradingDay: '2026-11-20' });
+    av.setQuote('NVDA', { price: 123.45, latestTradingDay: lastCompleteSession() });
     av.throttle('daily', 100);
     const { svc, received } = service([
       new AlphaVantageProvider({ apiKey: av.apiKey, restUrl: av.restUrl, clock: new SystemClock() }),
@@ -77,7 +82,7 @@ describe('budgets and throttling', () => {
   it('an exhausted request budget answers throttled without calling the provider', async () => {
     const av = await FakeAlphaVantage.start();
     cleanups.push(() => av.stop());
-    av.setQuote('NVDA', { price: 123.45, latestTradingDay: '2026-11-20' });
+    av.setQuote('NVDA', { price: 123.45, latestTradingDay: lastCompleteSession() });
     const provider = new AlphaVantageProvider({ apiKey: av.apiKey, restUrl: av.restUrl, clock: new SystemClock() });
     const { svc } = service([provider], {}, { alphavantage: { perMinute: 60, perDay: 2, costPerRequestUsd: 0.01 } });
     const conn = svc.connection('alphavantage')!;
