@@ -148,6 +148,7 @@ export class Engine {
     });
     this.bars = new SqliteBarStore(this.db);
     this.barRecorder = new BarRecorder(this.bars, clock);
+    this.barRecorder.onListenerError = (err) => log.error({ err }, 'bar listener failed');
     this.marketData.onEvent((provider, event) => this.barRecorder.onEvent(provider, event));
     this.server = new ContractServer(this.handlers(), this.bus, log);
   }

@@ -13,17 +13,23 @@ export interface RecorderCounters {
   written: number;
   flushes: number;
   reconciled: number;
+  listenerErrors: number;
 }
+
+export type BarKind = 'closed' | 'amended' | 'provider';
+export type BarListener = (bar: StoredBar, kind: BarKind) => void;
 
 export class BarRecorder {
   readonly aggregator: BarAggregator;
-  readonly counters: RecorderCounters = { written: 0, flushes: 0, reconciled: 0 };
+  readonly counters: RecorderCounters = { written: 0, flushes: 0, reconciled: 0, listenerErrors: 0 };
+  /** Where listener failures go; the engine logs them. */
+  onListenerError: (err: unknown) => void = () => {};
   private pending = new Map<string, StoredBar>();
+  private readonly listeners = new Set<BarListener>();
 
   constructor(
     private readonly store: BarStore,
     clock: Clock,
-    private readonly onBar: (bar: StoredBar, kind: 'closed' | 'amended' | 'provider') => void = () => {},
     cfg: AggregatorConfig = DEFAULT_AGGREGATOR_CONFIG,
   ) {
     this.aggregator = new BarAggregator(
@@ -38,6 +44,12 @@ export class BarRecorder {
       },
       cfg,
     );
+  }
+
+  /** Hears every bar as it is queued for storage (chart, features, gap checks). Returns an unsubscribe. */
+  subscribe(listener: BarListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   onEvent(provider: ProviderName, event: MarketEvent): void {
@@ -66,12 +78,20 @@ export class BarRecorder {
     return this.pending.size;
   }
 
-  private queue(bar: StoredBar, kind: 'closed' | 'amended' | 'provider'): void {
+  private queue(bar: StoredBar, kind: BarKind): void {
     const key = `${bar.symbol}|${bar.interval}|${bar.ts}`;
     const existing = this.pending.get(key);
     // A provider's bar wins over ours for the same minute, whichever came first.
     if (existing && existing.provider !== 'built' && bar.provider === 'built') return;
     this.pending.set(key, bar);
-    this.onBar(bar, kind);
+    for (const listener of this.listeners) {
+      try {
+        listener(bar, kind);
+      } catch (err) {
+        // A failing listener must not stop bars from being stored or reaching the others.
+        this.counters.listenerErrors++;
+        this.onListenerError(err);
+      }
+    }
   }
 }

@@ -72,6 +72,31 @@ describe('bar recorder', () => {
     expect(recorder.counters.reconciled).toBe(1);
   });
 
+  it('tells every subscriber about each bar, even when one of them throws, and stops after unsubscribe', () => {
+    const { clock, recorder } = setup();
+    const heard: string[] = [];
+    const errors: unknown[] = [];
+    recorder.onListenerError = (err) => errors.push(err);
+    recorder.subscribe(() => {
+      throw new Error('chart went away');
+    });
+    const off = recorder.subscribe((bar, kind) => heard.push(`${kind}@${bar.ts}`));
+    clock.set(M + 1000);
+    recorder.onEvent('polygon', { type: 'trade', trade: trade(M + 1000, 100, 'a') });
+    clock.set(M + 60_000);
+    recorder.tick();
+    expect(heard).toEqual([`closed@${M}`]);
+    expect(errors).toHaveLength(1);
+    expect(recorder.counters.listenerErrors).toBe(1);
+    expect(recorder.queued).toBe(1);
+    off();
+    clock.set(M + 61_000);
+    recorder.onEvent('polygon', { type: 'trade', trade: trade(M + 61_000, 101, 'b') });
+    clock.set(M + 120_000);
+    recorder.tick();
+    expect(heard).toHaveLength(1);
+  });
+
   it('keeps the batch queued when the write fails, and writes it on the next flush', () => {
     const { clock, recorder, store, db } = setup();
     clock.set(M + 1000);
