@@ -8,10 +8,9 @@ import type { Clock } from '../clock';
 import type { MarketEvent } from '../marketdata/provider';
 import { BarAggregator, type AggregatorConfig, type BarDiff, DEFAULT_AGGREGATOR_CONFIG } from './aggregator';
 import type { BarStore, StoredBar } from './types';
+import { BarWriteBuffer } from './writeBuffer';
 
 export interface RecorderCounters {
-  written: number;
-  flushes: number;
   reconciled: number;
   listenerErrors: number;
 }
@@ -21,17 +20,20 @@ export type BarListener = (bar: StoredBar, kind: BarKind) => void;
 
 export class BarRecorder {
   readonly aggregator: BarAggregator;
-  readonly counters: RecorderCounters = { written: 0, flushes: 0, reconciled: 0, listenerErrors: 0 };
+  readonly counters: RecorderCounters = { reconciled: 0, listenerErrors: 0 };
+  /** Written bars and flushes live here: `buffer.counters`. */
+  readonly buffer: BarWriteBuffer;
   /** Where listener failures go; the engine logs them. */
   onListenerError: (err: unknown) => void = () => {};
-  private pending = new Map<string, StoredBar>();
   private readonly listeners = new Set<BarListener>();
 
-  constructor(
-    private readonly store: BarStore,
-    clock: Clock,
-    cfg: AggregatorConfig = DEFAULT_AGGREGATOR_CONFIG,
-  ) {
+  constructor(store: BarStore, clock: Clock, cfg: AggregatorConfig = DEFAULT_AGGREGATOR_CONFIG) {
+    // The engine flushes on a 1 s timer; the size cap only bounds memory in a burst.
+    this.buffer = new BarWriteBuffer(store, clock, {
+      maxBars: 5000,
+      maxDelayMs: 1000,
+      onError: (err) => this.onListenerError(err),
+    });
     this.aggregator = new BarAggregator(
       clock,
       {
@@ -62,28 +64,23 @@ export class BarRecorder {
     this.aggregator.onClock(now);
   }
 
-  /** Writes everything queued in one transaction. Returns how many bars were written. */
+  /** Writes everything queued in one transaction. Returns how many bars were written; throws and keeps them on failure. */
   flush(): number {
-    if (this.pending.size === 0) return 0;
-    const batch = [...this.pending.values()];
-    this.store.upsert(batch);
-    // Only forget what was written: if upsert throws, the batch stays queued for the next flush.
-    this.pending = new Map();
-    this.counters.written += batch.length;
-    this.counters.flushes++;
-    return batch.length;
+    return this.buffer.flush();
   }
 
   get queued(): number {
-    return this.pending.size;
+    return this.buffer.queued;
+  }
+
+  /** Bars closed but not yet written (the store lags by up to one flush interval). */
+  queuedBars(): IterableIterator<StoredBar> {
+    return this.buffer.queuedBars();
   }
 
   private queue(bar: StoredBar, kind: BarKind): void {
-    const key = `${bar.symbol}|${bar.interval}|${bar.ts}`;
-    const existing = this.pending.get(key);
     // A provider's bar wins over ours for the same minute, whichever came first.
-    if (existing && existing.provider !== 'built' && bar.provider === 'built') return;
-    this.pending.set(key, bar);
+    if (!this.buffer.add(bar)) return;
     for (const listener of this.listeners) {
       try {
         listener(bar, kind);

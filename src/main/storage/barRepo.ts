@@ -1,11 +1,9 @@
 /**
  * Bars in SQLite (migration 003). Every write is batched: `upsert` runs one transaction per call
- * with one prepared statement, and the live path goes through BarWriteBuffer, which gathers closed
- * bars and writes them N bars or N ms at a time, never one row per statement.
+ * with one prepared statement; the live path goes through BarWriteBuffer (../bars/writeBuffer.ts).
  */
 import type { Quote } from '../../shared/domain';
 import type { BarInterval, BarStore, StoredBar } from '../bars/types';
-import type { Clock } from '../clock';
 import type { Db } from './db';
 
 /** Column order of every bars SELECT here; rows come back as arrays (raw mode) to skip per-row key lookups. */
@@ -154,83 +152,6 @@ export class SqliteBarStore implements BarStore {
   /** Moves the cursor forward; a ts older than the stored one leaves it where it is. */
   setCursor(symbol: string, interval: BarInterval, provider: string, ts: number): void {
     this.upsertCursor.run(symbol, interval, provider, ts);
-  }
-}
-
-export interface BarWriteBufferOptions {
-  /** Flush as soon as this many bars are queued (default 500). */
-  maxBars: number;
-  /** Flush on `tick` once the oldest queued bar has waited this long (default 1000 ms). */
-  maxDelayMs: number;
-  /** A flush started by `add` or `tick` failed; the bars stay queued for the next attempt. */
-  onError?: (err: unknown, queued: number) => void;
-}
-
-export const DEFAULT_BAR_WRITE_BUFFER: BarWriteBufferOptions = { maxBars: 500, maxDelayMs: 1000 };
-
-/**
- * Queues bars for the store and writes them in one transaction every `maxBars` bars or
- * `maxDelayMs` ms (checked on `tick`, which the caller runs on its timer). One entry per
- * (symbol, interval, ts): a newer version replaces the queued one, except that our own ('built')
- * version never replaces a provider's queued bar for the same minute. A failed write keeps
- * everything queued; `add` and `tick` never throw (they report through `onError`), `flush` does.
- */
-export class BarWriteBuffer {
-  readonly counters = { written: 0, flushes: 0, failures: 0 };
-  private pending = new Map<string, StoredBar>();
-  /** Clock time the oldest queued bar was added; null when empty. */
-  private oldestAt: number | null = null;
-  private readonly opts: BarWriteBufferOptions;
-
-  constructor(
-    private readonly store: BarStore,
-    private readonly clock: Clock,
-    opts: Partial<BarWriteBufferOptions> = {},
-  ) {
-    this.opts = { ...DEFAULT_BAR_WRITE_BUFFER, ...opts };
-  }
-
-  add(bar: StoredBar): void {
-    const key = `${bar.symbol}|${bar.interval}|${bar.ts}`;
-    const existing = this.pending.get(key);
-    if (existing !== undefined && existing.provider !== 'built' && bar.provider === 'built') return;
-    this.pending.set(key, bar);
-    this.oldestAt ??= this.clock.now();
-    if (this.pending.size >= this.opts.maxBars) this.tryFlush();
-  }
-
-  /** Flushes when the oldest queued bar has waited maxDelayMs. */
-  tick(now = this.clock.now()): void {
-    if (this.oldestAt !== null && now - this.oldestAt >= this.opts.maxDelayMs) this.tryFlush();
-  }
-
-  /** Writes everything queued in one transaction and returns how many bars; on failure keeps them and throws. */
-  flush(): number {
-    if (this.pending.size === 0) return 0;
-    const batch = [...this.pending.values()];
-    try {
-      this.store.upsert(batch);
-    } catch (err) {
-      this.counters.failures++;
-      throw err;
-    }
-    this.pending = new Map();
-    this.oldestAt = null;
-    this.counters.written += batch.length;
-    this.counters.flushes++;
-    return batch.length;
-  }
-
-  get queued(): number {
-    return this.pending.size;
-  }
-
-  private tryFlush(): void {
-    try {
-      this.flush();
-    } catch (err) {
-      this.opts.onError?.(err, this.pending.size);
-    }
   }
 }
 

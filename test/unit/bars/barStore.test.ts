@@ -5,7 +5,8 @@ import type { Quote } from '../../../src/shared/domain';
 import { applyRetention } from '../../../src/main/bars/retention';
 import type { StoredBar } from '../../../src/main/bars/types';
 import { SimulatedClock } from '../../../src/main/clock';
-import { BarWriteBuffer, SqliteBarStore, SqliteQuoteLog } from '../../../src/main/storage/barRepo';
+import { BarWriteBuffer } from '../../../src/main/bars/writeBuffer';
+import { SqliteBarStore, SqliteQuoteLog } from '../../../src/main/storage/barRepo';
 import { DB_FILE, openDatabase, type Db } from '../../../src/main/storage/db';
 import { tempDir } from '../../helpers/tmp';
 

@@ -41,7 +41,7 @@ describe('bar recorder', () => {
     expect(recorder.queued).toBe(3);
     expect(store.range('NVDA', '1m', 0, Number.MAX_SAFE_INTEGER)).toEqual([]);
     expect(recorder.flush()).toBe(3);
-    expect(recorder.counters.flushes).toBe(1);
+    expect(recorder.buffer.counters.flushes).toBe(1);
     const rows = store.range('NVDA', '1m', 0, Number.MAX_SAFE_INTEGER);
     expect(rows.map((r) => [r.ts, r.c, r.status, r.provider])).toEqual([
       [M, 100, 'live', 'built'],
