@@ -2,12 +2,15 @@
  * The `kestrel` command. Plain Node: it never imports Electron.
  *   kestrel serve [--port N] [--data-dir DIR] [--symbols A,B]
  *   kestrel doctor [--data-dir DIR]
+ *   kestrel import / export / features / config validate: see USAGE
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { SystemClock } from './clock';
+import { writeFileAtomic } from './commands/atomicFile';
+import { exportCommand, importCommand, type CommandIo } from './commands/barsCommands';
 import { ConfigError, loadConfigFile, resolveConfig } from './config';
 import { doctorReport } from './doctor';
 import { featuresCsvFromBarsCsv } from './features/csv';
@@ -21,10 +24,17 @@ const USAGE = `usage: kestrel <command> [options]
   serve   [--port N] [--data-dir DIR] [--symbols NVDA,MSFT] [--ib-host H --ib-port P --ib-client-id N]
                                                               headless mode: UI and engine on 127.0.0.1
   doctor  [--data-dir DIR]                                    versions, data dir, IB ports, provider keys
+  import  --csv FILE [--symbol X] [--interval 1m|1d] [--data-dir DIR]
+                                                              bars from CSV (ts_ms or ISO times, OHLCV); a bad row imports nothing
+  export  --symbol X [--from T] [--to T] [--interval 1m|1d] --out FILE.csv [--data-dir DIR]
+                                                              stored bars to CSV; T is epoch ms or ISO (2026-03-02T14:30:00Z)
   features --in BARS.csv --out FEATURES.csv                   the 12 features per bar, as the pandas reference computes them
   config validate FILE                                        check a kestrel.config.json`;
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, storage: 3 } as const;
+
+const CONSOLE_IO: CommandIo = { out: (l) => console.log(l), err: (l) => console.error(l) };
+const str = (v: string | boolean | undefined): string | undefined => (typeof v === 'string' ? v : undefined);
 
 const rendererDir = () => path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../renderer');
 
@@ -45,6 +55,11 @@ export async function main(argv: string[], env = process.env): Promise<number> {
         'ib-client-id': { type: 'string' },
         in: { type: 'string' },
         out: { type: 'string' },
+        csv: { type: 'string' },
+        symbol: { type: 'string' },
+        interval: { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -74,6 +89,29 @@ export async function main(argv: string[], env = process.env): Promise<number> {
     switch (command) {
       case 'serve':
         return await serve(config);
+      case 'import':
+        return importCommand(
+          {
+            dataDir: config.dataDir,
+            csv: str(values.csv),
+            symbol: str(values.symbol),
+            interval: str(values.interval),
+          },
+          new SystemClock(),
+          CONSOLE_IO,
+        );
+      case 'export':
+        return exportCommand(
+          {
+            dataDir: config.dataDir,
+            symbol: str(values.symbol),
+            interval: str(values.interval),
+            from: str(values.from),
+            to: str(values.to),
+            out: str(values.out),
+          },
+          CONSOLE_IO,
+        );
       case 'doctor':
         for (const line of await doctorReport(config.dataDir, env)) console.log(line);
         return EXIT.ok;
@@ -137,10 +175,7 @@ function features(input: string | undefined, output: string | undefined): number
     console.error(`kestrel: ${input} was not processed:\n${result.errors.map((e) => `  ${e}`).join('\n')}`);
     return EXIT.failure;
   }
-  // Write beside the target and rename, so a crash never leaves half a file.
-  const tmp = `${output}.partial-${process.pid}`;
-  fs.writeFileSync(tmp, result.csv);
-  fs.renameSync(tmp, output);
+  writeFileAtomic(output, result.csv);
   console.log(`kestrel: wrote ${result.rows} feature rows to ${output}`);
   return EXIT.ok;
 }

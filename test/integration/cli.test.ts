@@ -131,3 +131,89 @@ describe('kestrel config validate', () => {
     expect(r.stderr).toMatch(/marketdata\.routing/);
   });
 });
+
+describe('kestrel import and export', () => {
+  // Three regular-session minutes on Monday 2025-03-03 (14:30Z is 09:30 New York).
+  const GOOD =
+    'ts_ms,open,high,low,close,volume\n' +
+    '1741012200000,100,101,99.5,100.5,1200\n' +
+    '1741012260000,100.5,101.2,100.1,101,900\n' +
+    '1741012320000,101,101.5,100.8,101.4,1500\n';
+
+  it('round-trips bars through the data dir: import, then export of a range', async () => {
+    const d = dir();
+    const data = path.join(d, 'data');
+    const csv = path.join(d, 'nvda.csv');
+    fs.writeFileSync(csv, GOOD);
+    const imp = await runKestrel(['import', '--csv', csv, '--symbol', 'nvda', '--data-dir', data]);
+    expect(imp.stderr).toBe('');
+    expect(imp.code).toBe(0);
+    expect(imp.stdout).toMatch(/imported 3 1m bars of NVDA .* 0 replaced/);
+
+    const out = path.join(d, 'out.csv');
+    const exp = await runKestrel([
+      'export',
+      '--symbol',
+      'NVDA',
+      '--from',
+      '2025-03-03T14:31:00Z',
+      '--to',
+      '1741012380000',
+      '--out',
+      out,
+      '--data-dir',
+      data,
+    ]);
+    expect(exp.code).toBe(0);
+    expect(exp.stdout).toContain('wrote 2 1m bars of NVDA');
+    expect(fs.readFileSync(out, 'utf8').trim().split('\n')).toEqual([
+      'ts_ms,open,high,low,close,volume,vwap,trades,provider,status',
+      '1741012260000,100.5,101.2,100.1,101,900,,,import,backfilled',
+      '1741012320000,101,101.5,100.8,101.4,1500,,,import,backfilled',
+    ]);
+
+    // Importing the export again replaces the same bars rather than duplicating them.
+    const again = await runKestrel(['import', '--csv', out, '--symbol', 'NVDA', '--data-dir', data]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/imported 2 1m bars of NVDA .* 2 replaced/);
+  });
+
+  it('rejects a file with one bad row, names the rows, and imports nothing', async () => {
+    const d = dir();
+    const data = path.join(d, 'data');
+    const csv = path.join(d, 'bad.csv');
+    fs.writeFileSync(csv, GOOD + '1741012380000,101,100,102,101,10\n1741012440000,101,102,100,101,-5\n');
+    const r = await runKestrel(['import', '--csv', csv, '--symbol', 'NVDA', '--data-dir', data]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('nothing was written');
+    expect(r.stderr).toMatch(/row 5/);
+    expect(r.stderr).toMatch(/row 6/);
+    const out = path.join(d, 'out.csv');
+    const exp = await runKestrel(['export', '--symbol', 'NVDA', '--out', out, '--data-dir', data]);
+    expect(exp.code).toBe(0);
+    expect(fs.readFileSync(out, 'utf8')).toBe('ts_ms,open,high,low,close,volume,vwap,trades,provider,status\n');
+  });
+
+  it('answers usage errors with exit code 2 and a clear message', async () => {
+    const d = dir();
+    const noCsv = await runKestrel(['import', '--symbol', 'NVDA', '--data-dir', d]);
+    expect(noCsv.code).toBe(2);
+    expect(noCsv.stderr).toContain('import needs --csv FILE');
+    const badInterval = await runKestrel(['import', '--csv', 'x.csv', '--interval', '5m', '--data-dir', d]);
+    expect(badInterval.code).toBe(2);
+    expect(badInterval.stderr).toContain('--interval must be 1m or 1d');
+    const badFrom = await runKestrel([
+      'export',
+      '--symbol',
+      'NVDA',
+      '--from',
+      'yesterday',
+      '--out',
+      'x',
+      '--data-dir',
+      d,
+    ]);
+    expect(badFrom.code).toBe(2);
+    expect(badFrom.stderr).toMatch(/--from: timestamp "yesterday" is not ISO-8601/);
+  });
+});
