@@ -37,6 +37,8 @@ const CONSOLE_IO: CommandIo = { out: (l) => console.log(l), err: (l) => console.
 const str = (v: string | boolean | undefined): string | undefined => (typeof v === 'string' ? v : undefined);
 
 const rendererDir = () => path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../renderer');
+/** out/main/cli.js → the checkout's or the package's resources/. */
+const resourcesDir = () => path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../resources');
 
 export async function main(argv: string[], env = process.env): Promise<number> {
   const [command, ...rest] = argv;
@@ -85,6 +87,7 @@ export async function main(argv: string[], env = process.env): Promise<number> {
         ibClientId: values['ib-client-id'] as string | undefined,
       },
       env,
+      resourcesDir: resourcesDir(),
     });
     switch (command) {
       case 'serve':

@@ -2,14 +2,57 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { ProviderName, Symbol } from '../shared/domain';
+import { BackfillTier, ProviderName, Symbol } from '../shared/domain';
 import { EnvSecretStore, type SecretStore } from './secrets';
+import { SignalsConfig, SignalsFileConfig, signalsConfig } from './signals/config';
 
 export const DEFAULT_PORT = 7431;
 export const DEFAULT_SYMBOLS = ['NVDA', 'MSFT'];
 
+/** Gap backfill (docs/backfill.md). */
+const TierCaps = z.object({
+  T0: z.number().int().min(1).max(100_000),
+  T1: z.number().int().min(1).max(100_000),
+  T2: z.number().int().min(1).max(100_000),
+});
+export const BackfillConfig = z.object({
+  /** KESTREL_BACKFILL=off disables detection and backfill (tests that want a quiet store). */
+  enabled: z.boolean(),
+  defaultTier: BackfillTier,
+  /** Per symbol tier; others get defaultTier. */
+  tiers: z.record(z.string(), BackfillTier),
+  /** Most queued plus running jobs per tier: a gap storm cannot grow the queue without bound. */
+  caps: TierCaps,
+  /** Failed attempts before a job goes to the dead-letter queue. */
+  maxAttempts: z.number().int().min(1).max(100),
+  backoff: z
+    .object({ baseMs: z.number().int().min(0), maxMs: z.number().int().min(0) })
+    .refine((b) => b.maxMs >= b.baseMs, 'maxMs must be at least baseMs'),
+  /** Trading days checked for gaps on start, today included. */
+  startupLookbackDays: z.number().int().min(1).max(60),
+  sweepEveryMs: z.number().int().min(1000),
+});
+export type BackfillConfig = z.infer<typeof BackfillConfig>;
+export const DEFAULT_BACKFILL: BackfillConfig = {
+  enabled: true,
+  defaultTier: 'T1',
+  tiers: {},
+  caps: { T0: 1000, T1: 500, T2: 200 },
+  maxAttempts: 5,
+  backoff: { baseMs: 30_000, maxMs: 30 * 60_000 },
+  startupLookbackDays: 5,
+  sweepEveryMs: 5 * 60_000,
+};
+
 export const Config = z.object({
   dataDir: z.string().min(1),
+  /** Read-only files shipped with the app: datasets, model weights. */
+  resourcesDir: z.string().min(1),
+  /** Days to keep; null keeps forever. Raw quotes are bulky, bars are the record. */
+  retention: z.object({
+    rawQuoteDays: z.number().min(0).nullable(),
+    barDays: z.number().min(0).nullable(),
+  }),
   /** Headless HTTP/WebSocket port on 127.0.0.1; 0 picks a free one. */
   port: z.number().int().min(0).max(65535),
   symbols: z.array(Symbol).min(1),
@@ -32,7 +75,12 @@ export const Config = z.object({
     switchBackAfterMs: z.number().int().min(0),
     /** Per symbol, the providers allowed to serve it. */
     allowlist: z.record(z.string(), z.array(ProviderName)),
+    /** The replay feed plays the watched symbols' stored bars of this interval, `speed` × real time. */
+    replay: z.object({ interval: z.enum(['1m', '1d']), speed: z.number().positive() }),
   }),
+  backfill: BackfillConfig,
+  /** Policy, gate and decision recording (docs/signals.md). */
+  signals: SignalsConfig,
 });
 export type Config = z.infer<typeof Config>;
 
@@ -45,6 +93,11 @@ export const CONFIG_FILE = 'kestrel.config.json';
 export const ConfigFile = z
   .object({
     symbols: z.array(Symbol).min(1).optional(),
+    retention: z
+      .object({ rawQuoteDays: z.number().min(0).nullable(), barDays: z.number().min(0).nullable() })
+      .partial()
+      .strict()
+      .optional(),
     ib: z
       .object({ host: z.string().min(1), port: z.number().int().min(1).max(65535), clientId: z.number().int().min(0) })
       .partial()
@@ -67,6 +120,21 @@ export const ConfigFile = z
       .partial()
       .strict()
       .optional(),
+    backfill: z
+      .object({
+        enabled: z.boolean(),
+        defaultTier: BackfillTier,
+        tiers: z.record(Symbol, BackfillTier),
+        caps: TierCaps.partial().strict(),
+        maxAttempts: z.number().int(),
+        backoff: z.object({ baseMs: z.number().int(), maxMs: z.number().int() }).partial().strict(),
+        startupLookbackDays: z.number().int(),
+        sweepEveryMs: z.number().int(),
+      })
+      .partial()
+      .strict()
+      .optional(),
+    signals: SignalsFileConfig.optional(),
   })
   .strict();
 export type ConfigFile = z.infer<typeof ConfigFile>;
@@ -109,6 +177,8 @@ export interface ConfigSources {
   env: Record<string, string | undefined>;
   /** Electron's userData when running inside the app. */
   appDataDir?: string;
+  /** Where the running build keeps resources/; default ./resources (a source checkout). */
+  resourcesDir?: string;
   /** Read <dataDir>/kestrel.config.json (default true). */
   readFile?: boolean;
 }
@@ -161,14 +231,52 @@ function list(raw: string | undefined): string[] | undefined {
     .filter(Boolean);
 }
 
+/** Replay defaults: the bundled daily dataset at a trading day per second, or minutes at 60×. */
+function replayConfig(env: Record<string, string | undefined>): { interval: string; speed: number } {
+  const interval = env.KESTREL_REPLAY_INTERVAL ?? '1d';
+  const speed = env.KESTREL_REPLAY_SPEED ? Number(env.KESTREL_REPLAY_SPEED) : interval === '1d' ? 86_400 : 60;
+  return { interval, speed };
+}
+
+/** A retention setting: env ('keep' means forever) beats the file, which beats the default. */
+function days(raw: string | undefined, fromFile: number | null | undefined, fallback: number | null): number | null {
+  if (raw !== undefined) return raw.trim().toLowerCase() === 'keep' ? null : Number(raw);
+  return fromFile === undefined ? fallback : fromFile;
+}
+
+/** KESTREL_BACKFILL (on|off) and KESTREL_BACKFILL_LOOKBACK_DAYS beat the file, which beats the defaults. */
+function backfillConfig(env: Record<string, string | undefined>, fb: NonNullable<ConfigFile['backfill']>): unknown {
+  const d = DEFAULT_BACKFILL;
+  const sw = env.KESTREL_BACKFILL?.trim().toLowerCase();
+  // Anything but on/off is refused by the schema rather than guessed.
+  const enabled =
+    sw === undefined || sw === '' ? (fb.enabled ?? d.enabled) : sw === 'on' ? true : sw === 'off' ? false : sw;
+  const lookback = env.KESTREL_BACKFILL_LOOKBACK_DAYS;
+  return {
+    enabled,
+    defaultTier: fb.defaultTier ?? d.defaultTier,
+    tiers: fb.tiers ?? d.tiers,
+    caps: { ...d.caps, ...fb.caps },
+    maxAttempts: fb.maxAttempts ?? d.maxAttempts,
+    backoff: { ...d.backoff, ...fb.backoff },
+    startupLookbackDays: lookback !== undefined ? Number(lookback) : (fb.startupLookbackDays ?? d.startupLookbackDays),
+    sweepEveryMs: fb.sweepEveryMs ?? d.sweepEveryMs,
+  };
+}
+
 /** Flags beat environment, which beats the app's own location, which beats the platform default. */
-export function resolveConfig({ flags, env, appDataDir, readFile = true }: ConfigSources): Config {
+export function resolveConfig({ flags, env, appDataDir, resourcesDir, readFile = true }: ConfigSources): Config {
   const secrets = new EnvSecretStore(env);
   const dataDir = path.resolve(flags.dataDir ?? env.KESTREL_DATA_DIR ?? appDataDir ?? platformDataDir(env));
   const file: ConfigFile = readFile ? loadConfigFile(path.join(dataDir, CONFIG_FILE)) : {};
   const fm = file.marketdata ?? {};
   const result = Config.safeParse({
     dataDir,
+    resourcesDir: path.resolve(env.KESTREL_RESOURCES_DIR ?? resourcesDir ?? 'resources'),
+    retention: {
+      rawQuoteDays: days(env.KESTREL_RETAIN_QUOTES_DAYS, file.retention?.rawQuoteDays, 3),
+      barDays: days(env.KESTREL_RETAIN_BARS_DAYS, file.retention?.barDays, null),
+    },
     port: Number(flags.port ?? env.KESTREL_PORT ?? DEFAULT_PORT),
     symbols: parseSymbols(flags.symbols) ?? parseSymbols(env.KESTREL_SYMBOLS) ?? file.symbols ?? DEFAULT_SYMBOLS,
     heartbeatMs: Number(env.KESTREL_HEARTBEAT_MS ?? 1000),
@@ -186,7 +294,10 @@ export function resolveConfig({ flags, env, appDataDir, readFile = true }: Confi
       staleAfterMs: Number(env.KESTREL_STALE_AFTER_MS ?? fm.staleAfterMs ?? 2000),
       switchBackAfterMs: Number(env.KESTREL_SWITCH_BACK_MS ?? fm.switchBackAfterMs ?? 120_000),
       allowlist: fm.allowlist ?? {},
+      replay: replayConfig(env),
     },
+    backfill: backfillConfig(env, file.backfill ?? {}),
+    signals: signalsConfig(env, file.signals ?? {}),
   });
   if (!result.success) {
     const problems = result.error.issues.map((i) => `${i.path.join('.') || 'config'}: ${i.message}`).join('; ');

@@ -2,7 +2,12 @@
  * The composition root: builds every service from Config, starts them in order and stops them in
  * reverse. Nothing here knows which transport, if any, is serving the contract.
  */
+import { BackfillInputError, BackfillService, type HistorySource } from './backfill/service';
+import { ChartFeed } from './bars/chartFeed';
+import { seedSp500Daily, SP500_SYMBOL } from './bars/dataset';
 import { BarRecorder } from './bars/recorder';
+import { applyRetention } from './bars/retention';
+import { toMarketBar } from './bars/types';
 import { EventBus } from './bus';
 import type { Clock } from './clock';
 import type { Config } from './config';
@@ -12,14 +17,16 @@ import { IbkrCrossCheck } from './marketdata/crossCheck';
 import { createProviders } from './marketdata/providers';
 import type { MarketDataProvider } from './marketdata/provider';
 import { DEFAULT_ROUTER_CONFIG } from './marketdata/router';
+import { QuoteRecorder } from './marketdata/quoteRecorder';
 import { MarketDataService } from './marketdata/service';
 import { AlertCenter } from './observability/alerts';
 import type { Logger } from './observability/logger';
 import { Metrics } from './observability/metrics';
 import { EnvSecretStore, type SecretStore } from './secrets';
 import { AuditLog } from './storage/auditLog';
+import { BackfillRepo } from './storage/backfillRepo';
 import { openDatabase, type Db } from './storage/db';
-import { SqliteBarStore } from './storage/barRepo';
+import { SqliteBarStore, SqliteQuoteLog } from './storage/barRepo';
 import { ProviderSwitchRepo } from './storage/providerSwitchRepo';
 import { SettingsRepo } from './storage/settingsRepo';
 import { SymbolModeRepo } from './storage/symbolModeRepo';
@@ -27,7 +34,11 @@ import { TradingStateRepo } from './storage/tradingStateRepo';
 import { SymbolModes } from './symbols/symbolModes';
 import { CommandError } from './errors';
 import { ContractServer, type CommandHandlers } from './transport/server';
+import { Signals } from './signals/wiring';
 import { KESTREL_VERSION } from './version';
+
+/** Raw quotes are pruned hourly; the first pass runs at start-up. */
+const RETENTION_EVERY_MS = 60 * 60_000;
 
 export interface EngineOptions {
   config: Config;
@@ -54,6 +65,12 @@ export class Engine {
   readonly marketData: MarketDataService;
   readonly bars: SqliteBarStore;
   readonly barRecorder: BarRecorder;
+  /** Gap detection and the backfill queue (docs/backfill.md). */
+  readonly backfill: BackfillService;
+  readonly quotes: QuoteRecorder;
+  readonly chartFeed: ChartFeed;
+  /** Features → policy → gate → SQLite + `signal` events (docs/signals.md). */
+  readonly signals: Signals;
   private barTimers: ReturnType<typeof setInterval>[] = [];
   /** The shared IB Gateway connection; present when IBKR is configured. */
   readonly ib: IbConnection | null;
@@ -109,6 +126,15 @@ export class Engine {
           clock,
           syntheticSessions: md.syntheticSessions,
           ib: ib ?? undefined,
+          replay: {
+            ...md.replay,
+            // Runs when the stream starts, after start() has seeded the bundled dataset.
+            load: () =>
+              this.symbols
+                .list()
+                .flatMap((s) => this.bars.range(s.symbol, md.replay.interval, 0, Number.MAX_SAFE_INTEGER))
+                .map(toMarketBar),
+          },
         }),
       recordSwitch: (s) => this.switches.append(s),
       crossCheck: ib
@@ -149,14 +175,92 @@ export class Engine {
     this.bars = new SqliteBarStore(this.db);
     this.barRecorder = new BarRecorder(this.bars, clock);
     this.barRecorder.onListenerError = (err) => log.error({ err }, 'bar listener failed');
-    this.marketData.onEvent((provider, event) => this.barRecorder.onEvent(provider, event));
+    this.barRecorder.onReconciled = (d) =>
+      log.info({ symbol: d.symbol, ts: d.ts, diff: d.diff }, 'provider bar replaced the built bar');
+    this.marketData.onEvent((provider, event) => {
+      // Decision latency (docs/signals.md) starts at the event whose handling closes a bar.
+      this.signals.eventStarted();
+      try {
+        this.barRecorder.onEvent(provider, event);
+      } finally {
+        this.signals.eventEnded();
+      }
+    });
+    // --- raw quotes, retention and the bundled dataset (docs/bars.md) ---
+    this.quotes = new QuoteRecorder(new SqliteQuoteLog(this.db));
+    this.marketData.onEvent((_provider, event) => {
+      if (event.type === 'quote') this.quotes.add(event.quote);
+    });
+    this.metrics.watchBarCounters(() => ({
+      ...this.barRecorder.aggregator.counters,
+      ...this.barRecorder.counters,
+      written: this.barRecorder.buffer.counters.written,
+      writeFailures: this.barRecorder.buffer.counters.failures,
+      quotesWritten: this.quotes.counters.written,
+      quotesDropped: this.quotes.counters.dropped,
+    }));
+    // --- end raw quotes ---
+    // --- chart feed (docs/chart.md): getBars answers and the coalesced `bars` event ---
+    this.chartFeed = new ChartFeed({
+      store: this.bars,
+      clock,
+      forming: (symbol) => this.barRecorder.aggregator.forming(symbol),
+      isSim: (symbol) => {
+        const rows = this.marketData.providerRows();
+        const active = rows.find((r) => r.name === this.marketData.router.active(symbol));
+        return active ? active.sim : rows.every((r) => r.sim);
+      },
+      emit: (update) => this.bus.emit('bars', update),
+    });
+    this.barRecorder.subscribe((bar) => this.chartFeed.onBar(bar));
+    // --- end chart feed ---
+    // --- signals (docs/signals.md): closed 1m bars → features → policy → gate → SQLite + `signal` ---
+    this.signals = new Signals({
+      signals: config.signals,
+      resourcesDir: config.resourcesDir,
+      clock,
+      db: this.db,
+      metrics: this.metrics,
+      tradingState: () => this.killSwitch.current().state,
+      mode: (symbol) => this.symbols.mode(symbol),
+      watched: () => this.symbols.list().map((s) => s.symbol),
+      emit: (signal) => this.bus.emit('signal', signal),
+      onProblem: (title, message, err) => {
+        log.error({ err, message }, title);
+        this.alerts.raise('critical', title, message);
+      },
+    });
+    this.barRecorder.subscribe((bar, kind) => this.signals.service.onBar(bar, kind));
+    // --- end signals ---
+    // --- gap detection and backfill (docs/backfill.md) ---
+    this.backfill = new BackfillService({
+      clock,
+      config: config.backfill,
+      repo: new BackfillRepo(this.db),
+      store: this.bars,
+      sources: () => this.historySources(),
+      symbols: () => this.symbols.list().map((s) => s.symbol),
+      pendingBars: () => this.barRecorder.queuedBars(),
+      onDead: (job) =>
+        this.alerts.raise(
+          'warning',
+          `Backfill failed ${job.symbol}`,
+          `job ${job.id} (${new Date(job.fromTs).toISOString()} to ${new Date(job.toTs).toISOString()}) ` +
+            `moved to the dead-letter queue after ${job.attempts} attempts: ${job.lastError ?? 'unknown error'}`,
+        ),
+      onStatus: (status) => this.bus.emit('backfill', status),
+      onError: (err) => log.error({ err }, 'backfill failed'),
+    });
+    this.barRecorder.subscribe((bar, kind) => this.backfill.onBar(bar, kind));
+    // --- end backfill ---
     this.server = new ContractServer(this.handlers(), this.bus, log);
   }
 
-  /** Writes queued bars; a storage failure keeps them queued and tells the trader. */
+  /** Writes queued bars and quotes; a storage failure keeps them queued and tells the trader. */
   private flushBars(): void {
     try {
       this.barRecorder.flush();
+      this.quotes.flush();
     } catch (err) {
       this.opts.log.error({ err }, 'bar write failed; bars stay queued');
       this.alerts.raise(
@@ -165,6 +269,48 @@ export class Engine {
         `bars are kept in memory and retried: ${(err as Error).message}`,
       );
     }
+  }
+
+  /** Real daily history on a fresh install: the bundled S&P 500 bars (resources/datasets). */
+  private seedDataset(): void {
+    const r = seedSp500Daily(this.bars, this.opts.config.resourcesDir);
+    if ('error' in r) {
+      this.opts.log.warn({ error: r.error }, 'bundled dataset not loaded');
+      this.alerts.raise('warning', 'Bundled dataset not loaded', r.error);
+    } else if (r.seeded > 0) {
+      this.opts.log.info({ bars: r.seeded, symbol: SP500_SYMBOL }, 'bundled dataset loaded');
+    }
+  }
+
+  /** Prunes raw quotes (and minute bars, if configured); a failure is logged and retried next time. */
+  private applyRetention(): void {
+    try {
+      const r = applyRetention(this.db, this.opts.config.retention, this.opts.clock);
+      if (r.quotesDeleted + r.barsDeleted > 0) this.opts.log.info(r, 'retention applied');
+    } catch (err) {
+      this.opts.log.error({ err }, 'retention failed');
+    }
+  }
+
+  /** Providers with historical bars, each request through its connection's budget and breaker. */
+  private historySources(): HistorySource[] {
+    const rows = new Map(this.marketData.providerRows().map((r) => [r.name, r]));
+    return this.marketData.providerNames().flatMap((name): HistorySource[] => {
+      const provider = this.marketData.provider(name);
+      const conn = this.marketData.connection(name);
+      const row = rows.get(name);
+      const history = provider?.historicalBars?.bind(provider);
+      if (!provider?.capabilities.historicalBars || !history || !conn || !row) return [];
+      return [
+        {
+          name,
+          health: row.health,
+          available: row.breaker !== 'open' && conn.state !== 'unauthorized',
+          fetch: (symbol, fromTs, toTs, signal) =>
+            conn.request((policySignal) => history(symbol, fromTs, toTs, AbortSignal.any([policySignal, signal]))),
+        },
+      ];
+    });
   }
 
   uptimeS(): number {
@@ -187,12 +333,27 @@ export class Engine {
     }, config.heartbeatMs);
     this.heartbeat.unref();
     this.barTimers.push(
-      setInterval(() => this.barRecorder.tick(), 250),
+      setInterval(() => {
+        this.signals.eventStarted(); // a tick that closes bars starts their decision latency
+        try {
+          this.barRecorder.tick();
+        } finally {
+          this.signals.eventEnded();
+        }
+      }, 250),
       setInterval(() => this.flushBars(), 1000),
     );
+    // Chart updates: one coalesced `bars` event per symbol per tick, so at most 4 Hz.
+    this.barTimers.push(setInterval(() => this.chartFeed.flush(this.symbols.list().map((s) => s.symbol)), 250));
+    for (const t of this.barTimers) t.unref();
+    this.seedDataset();
+    this.applyRetention();
+    this.barTimers.push(setInterval(() => this.applyRetention(), RETENTION_EVERY_MS));
     for (const t of this.barTimers) t.unref();
     this.ib?.start();
+    this.signals.start(this.bars); // warm-up from stored bars, then batched decision writes
     this.marketData.start(this.symbols.list().map((s) => s.symbol));
+    this.backfill.start();
   }
 
   /** What /healthz reports; monitoring scripts and our own tests poll it. */
@@ -218,6 +379,7 @@ export class Engine {
         activeProvider: this.marketData.router.active(s.symbol),
         lastPrice: ticks.get(s.symbol)?.last ?? null,
         lastEventTs: ticks.get(s.symbol)?.ts ?? null,
+        lastSignal: this.signals.lastSignal(s.symbol),
       })),
     };
   }
@@ -227,11 +389,13 @@ export class Engine {
     if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.heartbeat);
+    await this.backfill.stop();
     await this.marketData.stop();
     this.ib?.close();
     for (const t of this.barTimers) clearInterval(t);
     this.barRecorder.tick();
     this.flushBars();
+    this.signals.stop();
     // WAL checkpoint so the next start does not replay a large log.
     try {
       this.db.pragma('wal_checkpoint(TRUNCATE)');
@@ -239,6 +403,16 @@ export class Engine {
       this.db.close();
     }
     this.opts.log.info('engine stopped');
+  }
+
+  /** Bad backfill input (unknown job, bad day) becomes a typed INVALID_INPUT. */
+  private backfillCall<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      if (err instanceof BackfillInputError) throw new CommandError('INVALID_INPUT', err.message);
+      throw err;
+    }
   }
 
   private handlers(): CommandHandlers {
@@ -285,7 +459,18 @@ export class Engine {
         });
         return r;
       },
-      getPromotionGates: (target) => this.marketData.gates(target),
+      getPromotionGates: (target) =>
+        this.marketData.gates(target, 'symbol' in target ? this.signals.service.latencyP95Ms(target.symbol) : null),
+      listSignals: (input) => this.signals.list(input),
+      getSignalStats: () => this.signals.stats(),
+      getBars: (input) => this.chartFeed.getBars(input),
+      // --- backfill ---
+      getGapState: ({ symbol, fromDay, toDay }) =>
+        this.backfillCall(() => this.backfill.gapState(symbol, fromDay, toDay)),
+      listBackfillJobs: (input) => this.backfill.list(input?.state, input?.limit ?? 100),
+      requeueBackfill: (sel) => this.backfillCall(() => this.backfill.requeue(sel)),
+      purgeBackfill: (sel) => this.backfillCall(() => this.backfill.purge(sel)),
+      // --- end backfill ---
     };
   }
 }

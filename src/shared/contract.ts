@@ -6,6 +6,13 @@
 import { z } from 'zod';
 import { ERROR_CODES, IPC_COMMAND_CHANNEL, IPC_EVENT_CHANNEL, KestrelError } from './errors';
 import {
+  BackfillJob,
+  BackfillJobState,
+  BackfillStatus,
+  DayGapStateSchema,
+  BarsUpdate,
+  ChartHistory,
+  ChartInterval,
   Alert,
   EpochMs,
   GateReport,
@@ -13,6 +20,8 @@ import {
   ProviderName,
   ProviderRow,
   ProviderSwitched,
+  Signal,
+  SignalStats,
   Symbol,
   SymbolInfo,
   SymbolMode,
@@ -21,6 +30,12 @@ import {
 } from './domain';
 
 const NoInput = z.object({}).strict().optional();
+const DAY_KEY = /^\d{4}-\d{2}-\d{2}$/;
+/** Dead backfill jobs by id, or all of them. */
+const BackfillSelection = z.union([
+  z.object({ ids: z.array(z.number().int().positive()).min(1).max(10_000) }).strict(),
+  z.object({ all: z.literal(true) }).strict(),
+]);
 
 export const Snapshot = z.object({
   version: z.string(),
@@ -65,6 +80,63 @@ export const commands = {
     input: z.union([z.object({ provider: ProviderName }).strict(), z.object({ symbol: Symbol }).strict()]),
     output: GateReport,
   },
+  /** Chart history from SQLite plus the bars not yet written and the forming one; see docs/chart.md. */
+  getBars: {
+    input: z
+      .object({
+        symbol: Symbol,
+        interval: ChartInterval,
+        fromTs: EpochMs.optional(),
+        toTs: EpochMs.optional(),
+        /** Newest `limit` bars of the window (default 2000). */
+        limit: z.number().int().min(1).max(20_000).optional(),
+      })
+      .strict()
+      .refine((i) => i.fromTs === undefined || i.toTs === undefined || i.fromTs < i.toTs, {
+        message: 'fromTs must be before toTs',
+      }),
+    output: ChartHistory,
+  },
+  // --- signals (issue 5) ---
+  /** Recent signal decisions from SQLite, newest first; `symbol` also matches pairs containing it. */
+  listSignals: {
+    input: z
+      .object({ symbol: Symbol.optional(), limit: z.number().int().min(1).max(5000).optional() })
+      .strict()
+      .optional(),
+    output: z.array(Signal),
+  },
+  /** Decision latency p50/p95/p99, pass/block counts by reason, inference errors, gate settings. */
+  getSignalStats: { input: NoInput, output: SignalStats },
+  // --- end signals ---
+  // --- backfill (issue 4; docs/backfill.md) ---
+  /** Per New York trading day: expected and stored regular-session minutes, missing ranges, state. */
+  getGapState: {
+    input: z
+      .object({
+        symbol: Symbol,
+        fromDay: z.string().regex(DAY_KEY, 'days look like 2024-03-12').optional(),
+        toDay: z.string().regex(DAY_KEY, 'days look like 2024-03-12').optional(),
+      })
+      .strict(),
+    output: z.array(DayGapStateSchema),
+  },
+  /** Backfill jobs, newest first; state 'dead' is the dead-letter queue. */
+  listBackfillJobs: {
+    input: z
+      .object({ state: BackfillJobState.optional(), limit: z.number().int().min(1).max(5000).optional() })
+      .strict()
+      .optional(),
+    output: z.array(BackfillJob),
+  },
+  /** Dead jobs back to the queue (within the tier caps); all or nothing on unknown or non-dead ids. */
+  requeueBackfill: {
+    input: BackfillSelection,
+    output: z.object({ requeued: z.number().int().nonnegative(), skipped: z.number().int().nonnegative() }),
+  },
+  /** Deletes dead jobs only; their gaps stay visible in getGapState. */
+  purgeBackfill: { input: BackfillSelection, output: z.object({ purged: z.number().int().nonnegative() }) },
+  // --- end backfill ---
 } as const;
 
 export const events = {
@@ -77,6 +149,12 @@ export const events = {
   /** Provider rows, about once a second. */
   providers: z.array(ProviderRow),
   providerSwitched: ProviderSwitched,
+  /** Live 1-minute bars per symbol, coalesced to at most 4 Hz per symbol. */
+  bars: BarsUpdate,
+  /** One signal decision (passed or blocked), as soon as it is made: at most one per bar per symbol or pair. */
+  signal: Signal,
+  /** Backfill queue depths per tier and the dead-letter count, at most once a second. */
+  backfill: BackfillStatus,
 } as const;
 
 export type Commands = typeof commands;

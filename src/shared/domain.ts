@@ -73,6 +73,8 @@ export const Bar = z.object({
   /** Trade count, when known. */
   n: z.number().int().nonnegative().optional(),
   provider: ProviderName.optional(),
+  /** Absent means a minute bar; only a daily replay streams '1d' bars. */
+  interval: z.enum(['1m', '1d']).optional(),
 });
 export type Bar = z.infer<typeof Bar>;
 
@@ -159,3 +161,208 @@ export const GateReport = z.object({
   criteria: z.array(GateCriterion),
 });
 export type GateReport = z.infer<typeof GateReport>;
+
+// --- Chart (getBars / bars event); aggregation rules in src/main/bars/intervals.ts ---
+export const ChartInterval = z.enum(['1m', '5m', '15m', '1h', '1d']);
+export type ChartInterval = z.infer<typeof ChartInterval>;
+export const BarStatusName = z.enum(['live', 'backfilled', 'amended']);
+
+/** One candle: a bucket's OHLCV, stamped at its start. Compact on purpose: charts load thousands. */
+export const ChartBar = z.object({
+  ts: EpochMs,
+  o: z.number(),
+  h: z.number(),
+  l: z.number(),
+  c: z.number(),
+  v: z.number().nonnegative(),
+  status: BarStatusName,
+});
+export type ChartBar = z.infer<typeof ChartBar>;
+
+/** Missing regular-session minutes [fromTs, toTs); closed time is never a gap. */
+export const ChartGap = z.object({ fromTs: EpochMs, toTs: EpochMs, minutes: z.number().int().positive() });
+export type ChartGap = z.infer<typeof ChartGap>;
+
+export const ChartHistory = z.object({
+  symbol: Symbol,
+  interval: ChartInterval,
+  /** Oldest first; the last one may still be forming. */
+  bars: z.array(ChartBar),
+  gaps: z.array(ChartGap),
+  /** Start of every bucket of `interval` that holds at least one missing minute, ascending. */
+  gapBuckets: z.array(EpochMs),
+  /** The data is simulated (synthetic or replay feed): the UI labels it SIM. */
+  sim: z.boolean(),
+  /** Distinct bar sources in the answer ('built', a provider, 'import', 'dataset'). */
+  sources: z.array(z.string()),
+  /** Older bars in the window were left out to respect `limit`. */
+  truncated: z.boolean(),
+});
+export type ChartHistory = z.infer<typeof ChartHistory>;
+
+/** Coalesced 1-minute updates (closed, amended, provider and the forming bar) for one symbol. */
+export const BarsUpdate = z.object({ symbol: Symbol, bars: z.array(ChartBar) });
+export type BarsUpdate = z.infer<typeof BarsUpdate>;
+
+// --- Backfill (gap detection and the backfill queue; see docs/backfill.md) ---
+
+/** T0 is served first; each tier has its own queue depth cap. */
+export const BackfillTier = z.enum(['T0', 'T1', 'T2']);
+export type BackfillTier = z.infer<typeof BackfillTier>;
+
+/** dead: failed maxAttempts times; waits in the dead-letter queue for requeue or purge. */
+export const BackfillJobState = z.enum(['queued', 'running', 'done', 'dead']);
+export type BackfillJobState = z.infer<typeof BackfillJobState>;
+
+export const BackfillJob = z.object({
+  id: z.number().int().positive(),
+  symbol: Symbol,
+  interval: z.enum(['1m', '1d']),
+  /** Bar opens in [fromTs, toTs), epoch ms UTC. */
+  fromTs: EpochMs,
+  toTs: EpochMs,
+  tier: BackfillTier,
+  state: BackfillJobState,
+  attempts: z.number().int().nonnegative(),
+  nextAttemptAt: EpochMs,
+  lastError: z.string().nullable(),
+  provider: z.string().nullable(),
+  barsFilled: z.number().int().nonnegative(),
+  createdAt: EpochMs,
+  updatedAt: EpochMs,
+});
+export type BackfillJob = z.infer<typeof BackfillJob>;
+
+/** A run of missing regular-session minutes, [fromTs, toTs). */
+export const GapRangeSchema = z.object({ fromTs: EpochMs, toTs: EpochMs, minutes: z.number().int().positive() });
+
+/** Gap state of one symbol on one New York day. */
+export const DayGapStateSchema = z.object({
+  date: z.string(),
+  /** Regular-session minutes that should have a bar by now. */
+  expectedMinutes: z.number().int().nonnegative(),
+  haveMinutes: z.number().int().nonnegative(),
+  /** Of haveMinutes, how many were filled by backfill. */
+  backfilledMinutes: z.number().int().nonnegative(),
+  missing: z.array(GapRangeSchema),
+  state: z.enum(['closed', 'pending', 'complete', 'partial', 'empty']),
+  /** Backfill jobs touching the day that are queued or running, and dead ones. */
+  openJobs: z.number().int().nonnegative(),
+  deadJobs: z.number().int().nonnegative(),
+});
+export type DayGapStateDto = z.infer<typeof DayGapStateSchema>;
+
+/** Queue depths, coalesced to at most one event a second. */
+export const BackfillStatus = z.object({
+  ts: EpochMs,
+  enabled: z.boolean(),
+  /** Queued or running jobs per tier. */
+  depths: z.object({ T0: z.number().int(), T1: z.number().int(), T2: z.number().int() }),
+  caps: z.object({ T0: z.number().int(), T1: z.number().int(), T2: z.number().int() }),
+  running: z.number().int().nonnegative(),
+  dead: z.number().int().nonnegative(),
+  /** Gap ranges refused since start because their tier was at its cap (a later sweep finds them again). */
+  refused: z.number().int().nonnegative(),
+});
+export type BackfillStatus = z.infer<typeof BackfillStatus>;
+
+// --- Signals (issue 5): one policy decision, passed or blocked by the gate ---------------------
+
+/** Per-symbol side of a decision. */
+export const SignalSide = z.enum(['SELL', 'HOLD', 'BUY']);
+export type SignalSide = z.infer<typeof SignalSide>;
+/** The single-symbol policy's actions, in the order of its probabilities. */
+export const SINGLE_ACTIONS = ['SELL', 'HOLD', 'BUY'] as const;
+/** The dual-ticker policy's actions (A, B = the configured pair), in the order of its probabilities: index = 3·sideA + sideB. */
+export const DUAL_ACTIONS = [
+  'SELL_BOTH',
+  'SELL_A_HOLD_B',
+  'SELL_A_BUY_B',
+  'HOLD_A_SELL_B',
+  'HOLD_BOTH',
+  'HOLD_A_BUY_B',
+  'BUY_A_SELL_B',
+  'BUY_A_HOLD_B',
+  'BUY_BOTH',
+] as const;
+export const SignalAction = z.enum([...SINGLE_ACTIONS, ...DUAL_ACTIONS]);
+export type SignalAction = z.infer<typeof SignalAction>;
+/** Why the gate blocked a decision, in the order the gate reports them (the first is `reason`). */
+export const SIGNAL_BLOCK_REASONS = [
+  'inference_error',
+  'hold',
+  'halted',
+  'session',
+  'stale_features',
+  'confidence',
+  'cooldown',
+] as const;
+export const SignalBlockReason = z.enum(SIGNAL_BLOCK_REASONS);
+export type SignalBlockReason = z.infer<typeof SignalBlockReason>;
+
+export const Signal = z.object({
+  /** Row id once stored (listSignals); absent on the live event. */
+  id: z.number().int().positive().optional(),
+  /** Decision time, epoch ms UTC. */
+  ts: EpochMs,
+  /** Open time of the minute bar the features were computed on. */
+  barTs: EpochMs,
+  policy: z.enum(['single', 'dual']),
+  /** One symbol, or the pair [A, B] for the dual policy. */
+  symbols: z.array(Symbol).min(1).max(2),
+  action: SignalAction,
+  /** The action split per symbol: what a chart marker shows. */
+  legs: z
+    .array(z.object({ symbol: Symbol, side: SignalSide }))
+    .min(1)
+    .max(2),
+  /** Probabilities in the order of SINGLE_ACTIONS or DUAL_ACTIONS; all 0 after an inference error. */
+  probs: z.array(z.number().min(0).max(1)),
+  /** Probability of the chosen action; 0 after an inference error. */
+  confidence: z.number().min(0).max(1),
+  threshold: z.number().min(0).max(1),
+  passed: z.boolean(),
+  /** The first failing check; null when passed. */
+  reason: SignalBlockReason.nullable(),
+  /** Every failing check. */
+  reasons: z.array(SignalBlockReason),
+  /** The first failing check in words ("confidence 0.55 < 0.60"); '' when passed. */
+  detail: z.string(),
+  /** Closing trade/bar event → gated decision, microseconds (monotonic clock). */
+  latencyUs: z.number().nonnegative(),
+  /** The symbol's mode when decided (for a pair: live if either leg is live, else shadow if either is). */
+  mode: SymbolMode,
+});
+export type Signal = z.infer<typeof Signal>;
+
+/** What /healthz shows per symbol. */
+export const LastSignal = Signal.pick({ action: true, confidence: true, passed: true, reason: true });
+export type LastSignal = z.infer<typeof LastSignal>;
+
+export const SignalStats = z.object({
+  /** Decision latency over the most recent decisions (up to `window`), microseconds; null before the first. */
+  latency: z.object({
+    window: z.number().int().positive(),
+    count: z.number().int().nonnegative(),
+    p50Us: z.number().nullable(),
+    p95Us: z.number().nullable(),
+    p99Us: z.number().nullable(),
+  }),
+  /** Counts since the engine started. */
+  decisions: z.number().int().nonnegative(),
+  passed: z.number().int().nonnegative(),
+  blocked: z.number().int().nonnegative(),
+  /** Blocked decisions by their first reason. */
+  blockedByReason: z.record(z.string(), z.number().int().nonnegative()),
+  inferenceErrors: z.number().int().nonnegative(),
+  /** Pair minutes that could not be decided because one leg had no bar for that minute. */
+  pairUnmatched: z.number().int().nonnegative(),
+  pair: z.tuple([Symbol, Symbol]).nullable(),
+  defaultThreshold: z.number().min(0).max(1),
+  /** Effective threshold per watched symbol (and per pair key 'A/B'). */
+  thresholds: z.record(z.string(), z.number().min(0).max(1)),
+  cooldownMs: z.number().int().nonnegative(),
+  maxFeatureAgeMs: z.number().int().nonnegative(),
+  allowExtendedHours: z.boolean(),
+});
+export type SignalStats = z.infer<typeof SignalStats>;

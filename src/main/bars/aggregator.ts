@@ -317,6 +317,21 @@ export class BarAggregator {
     return stored;
   }
 
+  /**
+   * The bar still forming for a symbol (its minute not closed yet), as it would be stored if it
+   * closed now; null when none is open or a provider bar already owns that minute. Read-only: the
+   * chart uses it so the live candle moves with each trade.
+   */
+  forming(symbol: string): StoredBar | null {
+    const buckets = this.symbols.get(symbol)?.buckets;
+    if (buckets === undefined) return null;
+    for (let i = buckets.length - 1; i >= 0; i--) {
+      const b = buckets[i]!;
+      if (!b.closed && b.n > 0 && !b.providerTaken) return toStored(symbol, b, this.clock.now(), 'live');
+    }
+    return null;
+  }
+
   /** Bars held in memory, all symbols: open ones plus those kept for grace and reconciliation. */
   get heldBars(): number {
     let n = 0;

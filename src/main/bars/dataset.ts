@@ -15,7 +15,7 @@ import path from 'node:path';
 import { tradingDays } from '../marketdata/calendar';
 import { nyDateKey } from '../time/newYork';
 import { csvToStoredBars } from './importExport';
-import type { StoredBar } from './types';
+import type { BarStore, StoredBar } from './types';
 
 /** Path of the file inside the resources dir. */
 export const SP500_DAILY_FILE = path.join('datasets', 'sp500-daily.csv');
@@ -75,4 +75,22 @@ export function checkDailyCalendar(bars: readonly StoredBar[]): CalendarCheck {
     missing: days.filter((d) => !have.has(d)),
     extra: [...have].filter((d) => !expected.has(d)),
   };
+}
+
+export type SeedResult = { seeded: number } | { error: string };
+
+/**
+ * Loads the bundled S&P 500 daily bars into the store once, so the chart and the backtest demo
+ * have real history on a fresh install. Any SPX daily bar already stored means it was seeded (or
+ * the trader imported their own), and nothing is touched.
+ */
+export function seedSp500Daily(store: BarStore, resourcesDir: string): SeedResult {
+  if (store.latestTs(SP500_SYMBOL, '1d') !== null) return { seeded: 0 };
+  try {
+    const bars = loadSp500Daily(resourcesDir);
+    store.upsert(bars);
+    return { seeded: bars.length };
+  } catch (err) {
+    return { error: (err as Error).message };
+  }
 }

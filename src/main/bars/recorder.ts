@@ -23,6 +23,8 @@ export class BarRecorder {
   readonly counters: RecorderCounters = { reconciled: 0, listenerErrors: 0 };
   /** Written bars and flushes live here: `buffer.counters`. */
   readonly buffer: BarWriteBuffer;
+  /** A provider bar replaced one we built; the engine records the difference in the log. */
+  onReconciled: (d: BarDiff) => void = () => {};
   /** Where listener failures go; the engine logs them. */
   onListenerError: (err: unknown) => void = () => {};
   private readonly listeners = new Set<BarListener>();
@@ -41,6 +43,7 @@ export class BarRecorder {
         amended: (bar) => this.queue(bar, 'amended'),
         reconciled: (d: BarDiff) => {
           this.counters.reconciled++;
+          if (d.diff !== null) this.onReconciled(d);
           this.queue(d.provider, 'provider');
         },
       },
@@ -56,7 +59,9 @@ export class BarRecorder {
 
   onEvent(provider: ProviderName, event: MarketEvent): void {
     if (event.type === 'trade') this.aggregator.onTrade(event.trade);
-    else if (event.type === 'bar') this.aggregator.onProviderBar(event.bar, provider);
+    // Daily bars (a daily replay) are already stored; only minute bars are aggregated here.
+    else if (event.type === 'bar' && (event.bar.interval ?? '1m') === '1m')
+      this.aggregator.onProviderBar(event.bar, provider);
   }
 
   /** Closes due bars; call on a short timer. */

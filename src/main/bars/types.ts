@@ -2,6 +2,8 @@
  * Bars as stored: the contract between the aggregator, the bar store, gap detection, backfill,
  * import/export and the chart. One row per (symbol, interval, ts).
  */
+import type { Bar } from '../../shared/domain';
+
 export type BarInterval = '1m' | '1d';
 /** live: built or received in real time; backfilled: fetched later to fill a gap; amended: changed after close. */
 export type BarStatus = 'live' | 'backfilled' | 'amended';
@@ -38,4 +40,20 @@ export interface BarStore {
   /** Ingestion cursor: the newest bar ts taken from a provider for a symbol and interval. */
   cursor(symbol: string, interval: BarInterval, provider: string): number | null;
   setCursor(symbol: string, interval: BarInterval, provider: string, ts: number): void;
+}
+
+/** The market-data shape of a stored bar (for feeds that replay history). */
+export function toMarketBar(b: StoredBar): Bar {
+  return {
+    symbol: b.symbol,
+    ts: b.ts,
+    o: b.o,
+    h: b.h,
+    l: b.l,
+    c: b.c,
+    v: b.v,
+    ...(b.vw === null ? {} : { vw: b.vw }),
+    ...(b.n === null ? {} : { n: b.n }),
+    interval: b.interval,
+  };
 }

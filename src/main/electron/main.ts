@@ -39,6 +39,10 @@ async function run(): Promise<void> {
     flags: { dataDir: argValue('--data-dir'), symbols: argValue('--symbols') },
     env: process.env,
     appDataDir: app.getPath('userData'),
+    // Packaged builds ship resources/ as extraResources; a dev run reads the checkout's.
+    resourcesDir: app.isPackaged
+      ? path.join(process.resourcesPath, 'resources')
+      : path.resolve(here, '../../resources'),
   });
   const log = createLogger(config.dataDir);
   const engine = new Engine({ config, clock: new SystemClock(), log, host: 'electron' });

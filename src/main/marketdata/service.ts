@@ -177,6 +177,11 @@ export class MarketDataService {
     return this.entries.get(name)?.connection;
   }
 
+  /** The adapter itself, for capability checks (backfill asks who has historical bars). */
+  provider(name: ProviderName): MarketDataProvider | undefined {
+    return this.entries.get(name)?.provider;
+  }
+
   /** Where every market event enters the engine. */
   ingest(provider: ProviderName, event: MarketEvent): void {
     const entry = this.entries.get(provider);

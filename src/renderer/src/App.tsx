@@ -2,6 +2,7 @@ import { TradingStateBadge } from './components/TradingStateBadge';
 import { StatusBar } from './components/StatusBar';
 import { useApi } from './apiContext';
 import { AlertsPanel } from './panels/AlertsPanel';
+import { ChartPanel } from './panels/ChartPanel';
 import { KillSwitch } from './panels/KillSwitch';
 import { ProvidersPanel } from './panels/ProvidersPanel';
 import { SymbolsPanel } from './panels/SymbolsPanel';
@@ -33,10 +34,7 @@ export function App() {
         <aside className="left">
           <SymbolsPanel />
         </aside>
-        <section className="center panel" aria-label="Chart">
-          <h2>Chart</h2>
-          <p className="muted">The chart arrives with the bar store.</p>
-        </section>
+        <ChartPanel />
         <aside className="right">
           <AlertsPanel />
         </aside>

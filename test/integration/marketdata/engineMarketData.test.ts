@@ -140,5 +140,9 @@ describe('engine market data (synthetic default)', () => {
     expect(text).toMatch(/^hotpath_shadow_reads_total 0$/m);
     expect(text).toMatch(/^kestrel_marketdata_delivered_total \d+$/m);
     expect(text).toContain('kestrel_nodejs_eventloop_lag_p99_seconds');
+    // The synthetic feed trades, so the aggregator has counted trades; bad-input kinds are listed too.
+    expect(Number(/^kestrel_bar_events\{kind="trades"\} (\d+)$/m.exec(text)?.[1])).toBeGreaterThan(0);
+    expect(text).toMatch(/^kestrel_bar_events\{kind="duplicates"\} \d+$/m);
+    expect(text).toMatch(/^kestrel_bar_events\{kind="providerMismatched"\} \d+$/m);
   });
 });

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { checkDailyCalendar, loadSp500Daily, SP500_DAILY_FILE } from '../../../src/main/bars/dataset';
+import { checkDailyCalendar, loadSp500Daily, seedSp500Daily, SP500_DAILY_FILE } from '../../../src/main/bars/dataset';
 import { dailyBarTs, EXPORT_HEADER, exportBarsCsv, importBarsCsv } from '../../../src/main/bars/importExport';
 import type { StoredBar } from '../../../src/main/bars/types';
 import { SimulatedClock } from '../../../src/main/clock';
@@ -342,5 +342,24 @@ describe('bundled S&P 500 daily dataset', () => {
     fs.writeFileSync(path.join(t.dir, SP500_DAILY_FILE), original.join('\n'));
     expect(() => loadSp500Daily(t.dir)).toThrow(/row 11: open "NaN" is not a number/);
     expect(() => loadSp500Daily(path.join(t.dir, 'nowhere'))).toThrow(/cannot read the bundled dataset/);
+  });
+});
+
+describe('seeding the bundled dataset', () => {
+  const resources = path.resolve(__dirname, '../../../resources');
+
+  it('loads SPX daily bars into an empty store once, and leaves existing SPX history alone', () => {
+    const { store } = open();
+    expect(seedSp500Daily(store, resources)).toEqual({ seeded: 5105 });
+    expect(all(store, '1d', 'SPX')).toHaveLength(5105);
+    expect(seedSp500Daily(store, resources)).toEqual({ seeded: 0 });
+    expect(all(store, '1d', 'SPX')).toHaveLength(5105);
+  });
+
+  it('reports a missing resources dir as an error and writes nothing', () => {
+    const { store } = open();
+    const r = seedSp500Daily(store, path.join(resources, 'nowhere'));
+    expect(r).toMatchObject({ error: expect.stringMatching(/cannot read the bundled dataset/) });
+    expect(all(store, '1d', 'SPX')).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Trade } from '../../../src/shared/domain';
+import type { BarDiff } from '../../../src/main/bars/aggregator';
 import { BarRecorder } from '../../../src/main/bars/recorder';
 import { SimulatedClock } from '../../../src/main/clock';
 import { SqliteBarStore } from '../../../src/main/storage/barRepo';
@@ -52,6 +53,8 @@ describe('bar recorder', () => {
 
   it('a provider bar replaces the built one for its minute, and an amendment updates the stored bar', () => {
     const { clock, store, recorder } = setup();
+    const diffs: BarDiff[] = [];
+    recorder.onReconciled = (d) => diffs.push(d);
     clock.set(M + 1000);
     recorder.onEvent('polygon', { type: 'trade', trade: trade(M + 1000, 100, 'a') });
     clock.set(M + 60_000);
@@ -70,6 +73,8 @@ describe('bar recorder', () => {
       status: 'live',
     });
     expect(recorder.counters.reconciled).toBe(1);
+    expect(diffs).toEqual([expect.objectContaining({ symbol: 'NVDA', ts: M })]);
+    expect(diffs[0]!.diff).toMatchObject({ c: 104 - 105, h: 106 - 105 });
   });
 
   it('tells every subscriber about each bar, even when one of them throws, and stops after unsubscribe', () => {

@@ -55,7 +55,40 @@ describe('replay provider', () => {
     expect(r).toMatchObject({ kind: 'ok', value: [{ symbol: 'NVDA', ts: T0 + 60_000 }] });
   });
 
-  it('refuses a non-positive speed', () => {
+  it('refuses a non-positive speed and an interval other than a minute or a day', () => {
     expect(() => new ReplayProvider({ bars: [], clock: new SimulatedClock(0), speed: 0 })).toThrow(/speed/);
+    const clock = new SimulatedClock(0);
+    expect(() => new ReplayProvider({ bars: [], clock, speed: 1, intervalMs: 300_000 })).toThrow(/minute .* or daily/);
+  });
+
+  it('plays daily bars a day at a time, loaded lazily, labelled 1d, and offers no minute history', async () => {
+    vi.useFakeTimers();
+    const clock = new SimulatedClock(0);
+    const DAY = 86_400_000;
+    const day = (i: number): Bar => ({ ...bar('SPX', 0), ts: T0 + i * DAY });
+    let loads = 0;
+    const replay = new ReplayProvider({
+      bars: () => {
+        loads++;
+        return [day(0), day(1), day(2)];
+      },
+      clock,
+      speed: 86_400, // a day of data per second
+      intervalMs: DAY,
+      tickMs: 100,
+    });
+    expect(loads).toBe(0);
+    expect(replay.capabilities.historicalBars).toBe(false);
+    const events: MarketEvent[] = [];
+    const sub = replay.stream(['SPX'], { onEvent: (e) => events.push(e), onStatus: () => {}, onMalformed: () => {} });
+    clock.advance(2000);
+    vi.advanceTimersByTime(100);
+    expect(events.map((e) => (e.type === 'bar' ? [e.bar.ts, e.bar.interval] : null))).toEqual([
+      [T0, '1d'],
+      [T0 + DAY, '1d'],
+    ]);
+    expect(loads).toBe(1);
+    expect(await replay.historicalBars('SPX', 0, T0 + 3 * DAY)).toMatchObject({ kind: 'down' });
+    await sub.close();
   });
 });

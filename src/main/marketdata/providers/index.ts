@@ -2,7 +2,7 @@
  * Builds the configured providers. Keys come from the SecretStore, base URLs from overrides
  * (config file or KESTREL_<PROVIDER>_REST_URL / _WS_URL) so tests and users can point elsewhere.
  */
-import type { ProviderName } from '../../../shared/domain';
+import type { Bar, ProviderName } from '../../../shared/domain';
 import type { Clock } from '../../clock';
 import type { IbConnection } from '../../ibkr/connection';
 import type { SecretStore } from '../../secrets';
@@ -12,6 +12,7 @@ import { AlphaVantageProvider } from './alphavantage';
 import { FinnhubProvider } from './finnhub';
 import { IbkrProvider } from './ibkr';
 import { PolygonProvider } from './polygon';
+import { ReplayProvider } from './replay';
 import { SyntheticProvider } from './synthetic';
 import { YahooProvider } from './yahoo';
 
@@ -24,6 +25,8 @@ export interface ProviderFactoryOptions {
   syntheticSessions: 'nyse' | 'always';
   /** The shared gateway connection, when IBKR is configured. */
   ib?: IbConnection;
+  /** What the replay feed plays: stored bars, loaded when the stream starts. */
+  replay?: { load: () => readonly Bar[]; interval: '1m' | '1d'; speed: number };
 }
 
 export class ProviderConfigError extends Error {
@@ -81,7 +84,13 @@ export function createProviders(o: ProviderFactoryOptions): MarketDataProvider[]
         if (!o.ib) throw new ProviderConfigError('ibkr needs the IB Gateway connection');
         return new IbkrProvider({ connection: o.ib, clock: o.clock });
       case 'replay':
-        throw new ProviderConfigError(`${name} cannot be configured as a live feed yet`);
+        if (!o.replay) throw new ProviderConfigError('replay needs stored bars to play');
+        return new ReplayProvider({
+          bars: o.replay.load,
+          intervalMs: o.replay.interval === '1d' ? 86_400_000 : 60_000,
+          speed: o.replay.speed,
+          clock: o.clock,
+        });
     }
   });
 }

@@ -5,6 +5,7 @@
 import type { Bar } from '../../../shared/domain';
 import type { Clock } from '../../clock';
 import {
+  fault,
   ok,
   type MarketDataProvider,
   type ProviderCapabilities,
@@ -13,9 +14,17 @@ import {
   type StreamSubscription,
 } from '../provider';
 
+const MINUTE = 60_000;
+const DAY = 86_400_000;
+
 export interface ReplayOptions {
-  /** All bars to play, any symbols; sorted by time here. */
-  bars: readonly Bar[];
+  /**
+   * All bars to play, any symbols; sorted by time here. A function is called once, on first use,
+   * so bars seeded after the provider is built (the bundled dataset at start-up) are included.
+   */
+  bars: readonly Bar[] | (() => readonly Bar[]);
+  /** Bar length: 60 000 for minute bars (the default), 86 400 000 for daily bars. */
+  intervalMs?: number;
   clock: Clock;
   /** Data time per wall time: 60 plays one minute of bars per second. */
   speed: number;
@@ -25,21 +34,37 @@ export interface ReplayOptions {
 
 export class ReplayProvider implements MarketDataProvider {
   readonly name = 'replay' as const;
-  readonly capabilities: ProviderCapabilities = {
-    stream: { trades: false, quotes: false, bars: true },
-    latestQuote: false,
-    historicalBars: true,
-  };
-  private readonly bars: Bar[];
+  readonly capabilities: ProviderCapabilities;
+  private loaded: Bar[] | null = null;
+  private readonly intervalMs: number;
 
   constructor(private readonly opts: ReplayOptions) {
     if (!(opts.speed > 0)) throw new RangeError('replay speed must be > 0');
-    this.bars = [...opts.bars]
-      .sort((a, b) => a.ts - b.ts || a.symbol.localeCompare(b.symbol))
-      .map((b) => ({ ...b, provider: 'replay' }));
+    this.intervalMs = opts.intervalMs ?? MINUTE;
+    if (!(this.intervalMs === MINUTE || this.intervalMs === DAY)) {
+      throw new RangeError('replay plays minute (60000) or daily (86400000) bars');
+    }
+    // historicalBars promises minute bars, so only a minute replay can backfill.
+    this.capabilities = {
+      stream: { trades: false, quotes: false, bars: true },
+      latestQuote: false,
+      historicalBars: this.intervalMs === MINUTE,
+    };
+  }
+
+  private get bars(): Bar[] {
+    if (this.loaded === null) {
+      const src = typeof this.opts.bars === 'function' ? this.opts.bars() : this.opts.bars;
+      const interval = this.intervalMs === DAY ? '1d' : '1m';
+      this.loaded = [...src]
+        .sort((a, b) => a.ts - b.ts || a.symbol.localeCompare(b.symbol))
+        .map((b) => ({ ...b, provider: 'replay', interval }));
+    }
+    return this.loaded;
   }
 
   async historicalBars(symbol: string, fromMs: number, toMs: number): Promise<ProviderResult<Bar[]>> {
+    if (this.intervalMs !== MINUTE) return fault('down', 'a daily replay has no minute history');
     return ok(this.bars.filter((b) => b.symbol === symbol && b.ts >= fromMs && b.ts < toMs));
   }
 
@@ -47,14 +72,16 @@ export class ReplayProvider implements MarketDataProvider {
     let wanted = new Set(symbols);
     let index = 0;
     const { clock, speed } = this.opts;
-    const first = this.bars[0]?.ts ?? 0;
+    const bars = this.bars;
+    const span = this.intervalMs;
+    const first = bars[0]?.ts ?? 0;
     const startedAt = clock.now();
     handlers.onStatus({ state: 'connected' });
     const timer = setInterval(() => {
-      // Data time reached so far; every bar that opened by then (plus its minute) has closed.
+      // Data time reached so far; a bar plays once its whole span (a minute or a day) has passed.
       const dataNow = first + (clock.now() - startedAt) * speed;
-      while (index < this.bars.length && this.bars[index]!.ts + 60_000 <= dataNow) {
-        const bar = this.bars[index++]!;
+      while (index < bars.length && bars[index]!.ts + span <= dataNow) {
+        const bar = bars[index++]!;
         if (wanted.has(bar.symbol)) handlers.onEvent({ type: 'bar', bar });
       }
     }, this.opts.tickMs ?? 100);

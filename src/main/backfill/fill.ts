@@ -1,0 +1,70 @@
+/**
+ * Provider bars to stored bars for one job: every bar is checked, and only minutes still missing
+ * are written. A bar that arrived live while the job ran is never overwritten: the live stream is
+ * what the trader saw, and the buffer's later flush of a live bar replaces a backfilled one anyway.
+ */
+import type { Bar } from '../../shared/domain';
+import type { StoredBar } from '../bars/types';
+import { countRegularMinutes } from '../marketdata/calendar';
+
+const MS_MIN = 60_000;
+
+export interface FillResult {
+  /** Bars to write: valid, inside the job, in a regular minute, not already stored. */
+  bars: StoredBar[];
+  /** Bars refused: bad numbers, outside the range, off the minute, or closed time. */
+  rejected: number;
+  /** Valid bars skipped because the minute already had a bar. */
+  alreadyStored: number;
+}
+
+function valid(b: Bar): boolean {
+  const nums = [b.o, b.h, b.l, b.c, b.v];
+  if (!nums.every((x) => typeof x === 'number' && Number.isFinite(x))) return false;
+  if (b.v < 0 || b.h < b.l || b.o <= 0 || b.l <= 0) return false;
+  if (b.h < Math.max(b.o, b.c) || b.l > Math.min(b.o, b.c)) return false;
+  if (b.vw !== undefined && !Number.isFinite(b.vw)) return false;
+  return b.n === undefined || (Number.isInteger(b.n) && b.n >= 0);
+}
+
+export function toBackfilledBars(
+  raw: readonly Bar[],
+  job: { symbol: string; fromTs: number; toTs: number },
+  provider: string,
+  present: ReadonlySet<number>,
+  asOf: number,
+): FillResult {
+  const bars: StoredBar[] = [];
+  const seen = new Set<number>();
+  let rejected = 0;
+  let alreadyStored = 0;
+  for (const b of raw) {
+    const inRange = Number.isInteger(b.ts) && b.ts >= job.fromTs && b.ts < job.toTs && b.ts % MS_MIN === 0;
+    if (!inRange || b.symbol !== job.symbol || !valid(b) || countRegularMinutes(b.ts, b.ts + MS_MIN) !== 1) {
+      rejected++;
+      continue;
+    }
+    if (present.has(b.ts) || seen.has(b.ts)) {
+      alreadyStored++;
+      continue;
+    }
+    seen.add(b.ts);
+    bars.push({
+      symbol: job.symbol,
+      interval: '1m',
+      ts: b.ts,
+      o: b.o,
+      h: b.h,
+      l: b.l,
+      c: b.c,
+      v: b.v,
+      vw: b.vw ?? null,
+      n: b.n ?? null,
+      provider,
+      asOf,
+      status: 'backfilled',
+    });
+  }
+  bars.sort((a, b) => a.ts - b.ts);
+  return { bars, rejected, alreadyStored };
+}

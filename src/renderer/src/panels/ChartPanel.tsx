@@ -1,0 +1,367 @@
+/**
+ * The chart: candles and volume of one symbol at one interval, history from SQLite on open
+ * (getBars), then live from the coalesced `bars` event. Gaps are shaded and marked, backfilled
+ * bars drawn hollow in blue/purple, and simulated data labelled SIM. Keys 1–5 switch the interval
+ * while the chart has focus. Times read in New York, the exchange's clock.
+ */
+import {
+  CandlestickSeries,
+  createChart,
+  createSeriesMarkers,
+  CrosshairMode,
+  HistogramSeries,
+  type IChartApi,
+  type ISeriesApi,
+  type ISeriesMarkersPluginApi,
+  type MouseEventParams,
+  type Time,
+} from 'lightweight-charts';
+import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import type { BarsUpdate, ChartBar, ChartHistory, ChartInterval } from '../../../shared/domain';
+import { useApi } from '../apiContext';
+import { candleOf, COLORS, formatMinutes, seriesOf, volumeOf } from '../chart/chartData';
+import { formatBarTime, formatClock, formatPrice, formatVolume, fromChartTime, tickMark } from '../chart/format';
+import '../chart/chart.css';
+import { useApp } from '../store/appStore';
+
+const INTERVALS: ChartInterval[] = ['1m', '5m', '15m', '1h', '1d'];
+const MIN = 60_000;
+/** A full reload picks up gaps found and bars backfilled since the last one. */
+const RELOAD_EVERY_MS = 60_000;
+/** Bars shown when a chart opens (the trader zooms out for more) and empty slots right of the newest. */
+const VIEW_BARS = 600;
+const RIGHT_ROOM = 8;
+
+interface Handles {
+  chart: IChartApi;
+  candles: ISeriesApi<'Candlestick'>;
+  volume: ISeriesApi<'Histogram'>;
+  band: ISeriesApi<'Histogram'>;
+  markers: ISeriesMarkersPluginApi<Time>;
+}
+
+function cssVar(name: string, fallback: string): string {
+  const v = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+  return v || fallback;
+}
+
+function createHandles(el: HTMLElement): Handles {
+  const text = cssVar('--muted', '#8b949e');
+  const grid = cssVar('--border', '#30363d');
+  const chart = createChart(el, {
+    autoSize: true,
+    layout: {
+      background: { color: cssVar('--panel', '#161b22') },
+      textColor: text,
+      fontSize: 11,
+      panes: { separatorColor: grid },
+    },
+    grid: { vertLines: { color: `${grid}80` }, horzLines: { color: `${grid}80` } },
+    crosshair: { mode: CrosshairMode.Normal },
+    rightPriceScale: { borderColor: grid },
+    timeScale: {
+      borderColor: grid,
+      timeVisible: true,
+      secondsVisible: false,
+      tickMarkFormatter: tickMark,
+      rightOffset: RIGHT_ROOM,
+    },
+    localization: { timeFormatter: (t: Time) => formatBarTime(fromChartTime(t)) },
+  });
+  // The band goes first so candles draw over it; its own hidden scale spans the full pane height.
+  const band = chart.addSeries(HistogramSeries, {
+    priceScaleId: 'gaps',
+    color: COLORS.gapBand,
+    priceLineVisible: false,
+    lastValueVisible: false,
+  });
+  chart.priceScale('gaps').applyOptions({ visible: false, scaleMargins: { top: 0, bottom: 0 } });
+  const candles = chart.addSeries(CandlestickSeries, {
+    upColor: COLORS.up,
+    downColor: COLORS.down,
+    borderUpColor: COLORS.up,
+    borderDownColor: COLORS.down,
+    wickUpColor: COLORS.up,
+    wickDownColor: COLORS.down,
+  });
+  const volume = chart.addSeries(
+    HistogramSeries,
+    { priceFormat: { type: 'volume' }, priceLineVisible: false, lastValueVisible: false },
+    1,
+  );
+  chart.panes()[1]?.setStretchFactor(0.28);
+  const markers = createSeriesMarkers(candles, []);
+  return { chart, candles, volume, band, markers };
+}
+
+export function ChartPanel() {
+  const { client } = useApi();
+  const symbols = useApp((s) => s.symbols);
+  const link = useApp((s) => s.link);
+  const [picked, setPicked] = useState<string | null>(null);
+  const [interval, setChartInterval] = useState<ChartInterval>('1m');
+  const [history, setHistory] = useState<ChartHistory | null>(null);
+  const [hovered, setHovered] = useState<ChartBar | null>(null);
+  const [last, setLast] = useState<ChartBar | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const containerRef = useRef<HTMLDivElement>(null);
+  const handles = useRef<Handles | null>(null);
+  /** Bars on screen by ts, for the readout and to tell updates from appends. */
+  const bars = useRef(new Map<number, ChartBar>());
+  const lastTs = useRef<number | null>(null);
+  /** Newest time on the candle series, whitespace of a trailing gap included: updates before it are historical. */
+  const seriesEnd = useRef<number | null>(null);
+  /** Bumped on every load so late answers for an older view are dropped. */
+  const generation = useRef(0);
+  /** 'SYMBOL|interval' on screen; live answers for another view are dropped. */
+  const view = useRef('');
+  /** Gaps on screen ('from-to'), to tell a new hole from a known one in live answers. */
+  const knownGaps = useRef(new Set<string>());
+  const reload = useRef<() => void>(() => {});
+  const symbol = picked ?? symbols[0]?.symbol ?? null;
+
+  // The chart itself: created once, torn down with the panel.
+  useEffect(() => {
+    const el = containerRef.current;
+    if (el === null) return;
+    const h = createHandles(el);
+    handles.current = h;
+    const onMove = (p: MouseEventParams<Time>) => {
+      setHovered(p.time === undefined ? null : (bars.current.get(fromChartTime(p.time)) ?? null));
+    };
+    h.chart.subscribeCrosshairMove(onMove);
+    return () => {
+      h.chart.unsubscribeCrosshairMove(onMove);
+      h.chart.remove();
+      handles.current = null;
+    };
+  }, []);
+
+  const show = useCallback((res: ChartHistory, fit: boolean) => {
+    const h = handles.current;
+    if (h === null) return;
+    const data = seriesOf(res);
+    h.band.setData(data.band);
+    h.candles.setData(data.candles);
+    h.volume.setData(data.volume);
+    h.markers.setMarkers(data.markers);
+    bars.current = new Map(res.bars.map((b) => [b.ts, b]));
+    knownGaps.current = new Set(res.gaps.map((g) => `${g.fromTs}-${g.toTs}`));
+    const newest = res.bars[res.bars.length - 1] ?? null;
+    lastTs.current = newest?.ts ?? null;
+    const end = data.candles[data.candles.length - 1];
+    seriesEnd.current = end === undefined ? null : fromChartTime(end.time);
+    setLast(newest);
+    setHistory(res);
+    if (fit) {
+      // Everything when it fits legibly, else the newest VIEW_BARS; room on the right for the live candle's marker.
+      // After the next layout: a range set before autoSize measured the canvas is not kept.
+      const n = data.candles.length;
+      requestAnimationFrame(() =>
+        h.chart.timeScale().setVisibleLogicalRange({ from: Math.max(0, n - VIEW_BARS), to: n - 1 + RIGHT_ROOM }),
+      );
+    }
+  }, []);
+
+  /** Puts bars of the current interval on screen: replaces same-ts ones, appends newer ones. */
+  const apply = useCallback((list: readonly ChartBar[]) => {
+    const h = handles.current;
+    if (h === null) return;
+    for (const b of list) {
+      const end = seriesEnd.current;
+      const historical = end !== null && b.ts < end;
+      // A bar for an older empty slot (a hole being filled): the next reload draws it with its gap state.
+      if (historical && !bars.current.has(b.ts)) continue;
+      h.candles.update(candleOf(b), historical);
+      h.volume.update(volumeOf(b), historical || b.ts === lastTs.current);
+      bars.current.set(b.ts, b);
+      if (!historical) {
+        seriesEnd.current = b.ts;
+        lastTs.current = b.ts;
+        setLast(b);
+      } else if (b.ts === lastTs.current) setLast(b);
+    }
+  }, []);
+
+  // History on open, on every symbol or interval change, after a reconnect, and once a minute.
+  useEffect(() => {
+    if (symbol === null || link !== 'open') return;
+    const gen = ++generation.current;
+    view.current = `${symbol}|${interval}`;
+    let first = true;
+    const load = () =>
+      client.invoke('getBars', { symbol, interval }).then(
+        (res) => {
+          if (gen !== generation.current) return;
+          show(res, first);
+          first = false;
+          setError(null);
+        },
+        (err: Error) => gen === generation.current && setError(`Could not load ${symbol} bars: ${err.message}`),
+      );
+    reload.current = () => void load();
+    void load();
+    const timer = window.setInterval(() => void load(), RELOAD_EVERY_MS);
+    return () => window.clearInterval(timer);
+  }, [client, symbol, interval, link, show]);
+
+  // Live bars: 1m updates go straight on; coarser intervals re-read their newest bucket.
+  useEffect(() => {
+    if (symbol === null) return;
+    const key = `${symbol}|${interval}`;
+    let inFlight = false;
+    let again = false;
+    const refreshTail = () => {
+      if (inFlight) {
+        again = true;
+        return;
+      }
+      const from = lastTs.current;
+      inFlight = true;
+      client
+        .invoke('getBars', { symbol, interval, ...(from === null ? {} : { fromTs: from }) })
+        .then(
+          (res) => {
+            if (view.current !== key) return;
+            const fresh = res.gaps.some((g) => !knownGaps.current.has(`${g.fromTs}-${g.toTs}`));
+            if (from === null || fresh) reload.current();
+            else apply(res.bars);
+          },
+          () => {},
+        )
+        .finally(() => {
+          inFlight = false;
+          if (again) {
+            again = false;
+            refreshTail();
+          }
+        });
+    };
+    return client.on('bars', (u: BarsUpdate) => {
+      if (u.symbol !== symbol || view.current !== key) return;
+      const newest = lastTs.current;
+      // A minute skipped since the newest bar may be a hole: let the engine say, with gaps.
+      const jumped = newest !== null && u.bars.some((b) => b.ts > newest + MIN);
+      if (interval === '1m' && !jumped) apply(u.bars);
+      else refreshTail();
+    });
+  }, [client, symbol, interval, apply, show]);
+
+  function onKey(e: KeyboardEvent<HTMLDivElement>) {
+    const i = Number(e.key) - 1;
+    const next = INTERVALS[i];
+    if (next !== undefined && !e.altKey && !e.ctrlKey && !e.metaKey) {
+      e.preventDefault();
+      setChartInterval(next);
+    }
+  }
+
+  const shown = hovered ?? last;
+  const daily = interval === '1d';
+  const missing = history?.gaps.reduce((n, g) => n + g.minutes, 0) ?? 0;
+
+  return (
+    <section className="center panel chart-panel" aria-labelledby="chart-title">
+      <div className="chart-toolbar">
+        <h2 id="chart-title">Chart</h2>
+        <label className="chart-symbol">
+          <span className="visually-hidden">Chart symbol</span>
+          <select
+            aria-label="Chart symbol"
+            value={symbol ?? ''}
+            onChange={(e) => {
+              setPicked(e.target.value);
+              setHovered(null);
+            }}
+          >
+            {symbols.map((s) => (
+              <option key={s.symbol} value={s.symbol}>
+                {s.symbol}
+              </option>
+            ))}
+          </select>
+        </label>
+        <div className="segmented" role="radiogroup" aria-label="Interval">
+          {INTERVALS.map((iv, i) => (
+            <button
+              key={iv}
+              type="button"
+              role="radio"
+              className="seg"
+              aria-checked={interval === iv}
+              aria-keyshortcuts={String(i + 1)}
+              title={`${iv} (key ${i + 1})`}
+              onClick={() => setChartInterval(iv)}
+            >
+              {iv}
+            </button>
+          ))}
+        </div>
+        {history?.sim && (
+          <span className="sim-badge chart-sim" title="Simulated feed: no real intraday data is available here">
+            SIM
+          </span>
+        )}
+        <span className="spacer" />
+        <output className="chart-readout" aria-label="Bar under the crosshair" aria-live="off">
+          {shown ? (
+            <>
+              <span>{formatBarTime(shown.ts, daily)} NY</span>
+              <span>O {formatPrice(shown.o)}</span>
+              <span>H {formatPrice(shown.h)}</span>
+              <span>L {formatPrice(shown.l)}</span>
+              <span className={shown.c >= shown.o ? 'up' : 'down'}>C {formatPrice(shown.c)}</span>
+              <span>V {formatVolume(shown.v)}</span>
+              {shown.status !== 'live' && <span className={`chart-status-${shown.status}`}>{shown.status}</span>}
+            </>
+          ) : (
+            <span className="muted">no bars yet</span>
+          )}
+        </output>
+      </div>
+      <div
+        ref={containerRef}
+        className="chart-canvas"
+        tabIndex={0}
+        role="img"
+        aria-keyshortcuts="1 2 3 4 5"
+        aria-label={`${symbol ?? 'No symbol'} ${interval} candlestick chart with volume; keys 1 to 5 switch the interval`}
+        onKeyDown={onKey}
+      />
+      <div className="chart-legend">
+        <span>
+          <i className="swatch swatch-live" aria-hidden="true" /> live
+        </span>
+        <span>
+          <i className="swatch swatch-backfilled" aria-hidden="true" /> backfilled
+        </span>
+        <span>
+          <i className="swatch swatch-gap" aria-hidden="true" /> gap (missing session minutes)
+        </span>
+        {history?.sim && (
+          <span className="chart-sim-note">
+            <span className="sim-badge">SIM</span> simulated feed: no real intraday data is available here
+          </span>
+        )}
+        {history && history.sources.length > 0 && <span className="muted">source: {history.sources.join(', ')}</span>}
+      </div>
+      <p className="chart-gaps" aria-label="Gaps" aria-live="polite">
+        {history === null
+          ? 'Loading…'
+          : history.gaps.length === 0
+            ? 'No gaps in the session minutes shown.'
+            : `${history.gaps.length} gap${history.gaps.length === 1 ? '' : 's'}, ${formatMinutes(missing)} missing: ` +
+              history.gaps
+                .slice(-3)
+                .map((g) => `${formatBarTime(g.fromTs)}–${formatClock(g.toTs)} (${g.minutes} min)`)
+                .join('; ') +
+              (history.gaps.length > 3 ? ' …' : '')}
+      </p>
+      {error && (
+        <p className="chart-error" role="alert">
+          {error}
+        </p>
+      )}
+    </section>
+  );
+}
