@@ -241,6 +241,9 @@ export class Engine {
       sources: () => this.historySources(),
       symbols: () => this.symbols.list().map((s) => s.symbol),
       pendingBars: () => this.barRecorder.queuedBars(),
+      // An hour's margin: the next retention pass prunes up to an hour further than the last.
+      retainedFrom: (now) =>
+        config.retention.barDays === null ? null : now - config.retention.barDays * 86_400_000 + 3_600_000,
       onDead: (job) =>
         this.alerts.raise(
           'warning',

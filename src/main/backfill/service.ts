@@ -58,6 +58,8 @@ export interface BackfillDeps {
   symbols: () => string[];
   /** Bars closed but not yet written by the recorder; they count as present. */
   pendingBars?: () => Iterable<StoredBar>;
+  /** Minute bars older than this are pruned by retention, so missing ones there are not gaps. */
+  retainedFrom?: (now: number) => number | null;
   /** A job moved to the dead-letter queue. */
   onDead?: (job: BackfillJob) => void;
   /** Queue depths changed (coalesced by the caller or by `statusEveryMs`). */
@@ -196,7 +198,7 @@ export class BackfillService {
     const today = sessionForDay(day);
     if (!today || today.open > now) day = previousTradingDay(day);
     for (let i = 1; i < this.deps.config.startupLookbackDays; i++) day = previousTradingDay(day);
-    return sessionForDay(day)!.open;
+    return Math.max(sessionForDay(day)!.open, this.deps.retainedFrom?.(now) ?? 0);
   }
 
   // -------------------------------------------------------------------------------------------

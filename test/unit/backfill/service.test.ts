@@ -269,3 +269,22 @@ describe('startup sweep', () => {
     ]);
   });
 });
+
+describe('retention', () => {
+  it('never treats minutes older than the retained span as gaps', () => {
+    const now = clock.now(); // 2024-03-12 12:00 New York, a Tuesday
+    const svc = new BackfillService({
+      clock,
+      config: { ...DEFAULT_BACKFILL, startupLookbackDays: 3 },
+      repo,
+      store,
+      sources: () => [source],
+      symbols: () => ['NVDA'],
+      random: () => 1,
+      retainedFrom: (t) => t - 86_400_000, // keep one day of minute bars
+    });
+    expect(svc.lookbackStart(now)).toBe(now - 86_400_000);
+    const unbounded = service({ startupLookbackDays: 3 });
+    expect(unbounded.lookbackStart(now)).toBe(ny(2024, 3, 8, 9, 30));
+  });
+});
