@@ -268,12 +268,12 @@ export function parseIsoTimestamp(s: string): number | string {
   return utc;
 }
 
-function stripCr(line: string): string {
+export function stripCr(line: string): string {
   return line.endsWith('\r') ? line.slice(0, -1) : line;
 }
 
 /** Splits one CSV line; handles "quoted, fields" and "" escapes. Null for an unterminated quote. */
-function splitFields(line: string): string[] | null {
+export function splitFields(line: string): string[] | null {
   if (!line.includes('"')) return line.split(',');
   const out: string[] = [];
   let i = 0;

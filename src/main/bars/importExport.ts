@@ -28,7 +28,7 @@
 import type { Clock } from '../clock';
 import { CALENDAR_FIRST_DAY, CALENDAR_LAST_DAY, holidayName, sessionForDay } from '../marketdata/calendar';
 import { fromNewYork, nyDateKey } from '../time/newYork';
-import { formatBarsCsvIssue, parseBarsCsv } from './csv';
+import { formatBarsCsvIssue, parseBarsCsv, splitFields, stripCr } from './csv';
 import type { BarInterval, BarStatus, BarStore, StoredBar } from './types';
 
 export const IMPORT_PROVIDER = 'import';
@@ -283,45 +283,6 @@ function dataRows(text: string): DataRows {
     out.fields.push(splitFields(raw) ?? []);
   }
   return out;
-}
-
-function stripCr(line: string): string {
-  return line.endsWith('\r') ? line.slice(0, -1) : line;
-}
-
-/** Same rules as csv.ts: "quoted, fields" with "" escapes; null for an unterminated quote. */
-function splitFields(line: string): string[] | null {
-  if (!line.includes('"')) return line.split(',');
-  const out: string[] = [];
-  let i = 0;
-  for (;;) {
-    let field = '';
-    while (line[i] === ' ') i++;
-    if (line[i] === '"') {
-      i++;
-      for (;;) {
-        const q = line.indexOf('"', i);
-        if (q < 0) return null;
-        field += line.slice(i, q);
-        if (line[q + 1] === '"') {
-          field += '"';
-          i = q + 2;
-        } else {
-          i = q + 1;
-          break;
-        }
-      }
-      const comma = line.indexOf(',', i);
-      field += (comma < 0 ? line.slice(i) : line.slice(i, comma)).trim();
-      i = comma < 0 ? line.length + 1 : comma + 1;
-    } else {
-      const comma = line.indexOf(',', i);
-      field = comma < 0 ? line.slice(i) : line.slice(i, comma);
-      i = comma < 0 ? line.length + 1 : comma + 1;
-    }
-    out.push(field);
-    if (i > line.length) return out;
-  }
 }
 
 function csvField(s: string): string {
