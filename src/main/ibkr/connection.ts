@@ -130,9 +130,13 @@ export class IbConnection {
     return { allowed: true };
   }
 
-  /** A fresh order id, never reused even when a restarted gateway rolls nextValidId back. */
-  nextOrderId(): number {
+  /**
+   * A fresh order id, never reused even when a restarted gateway rolls nextValidId back. `floor`
+   * is the lowest acceptable id, e.g. one above the last id persisted by a previous run.
+   */
+  nextOrderId(floor = 0): number {
     this.ensureConnected();
+    this.nextId = Math.max(this.nextId, floor);
     return this.nextId++;
   }
 
