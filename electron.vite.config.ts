@@ -12,7 +12,14 @@ export default defineConfig({
       outDir: 'out/main',
       rollupOptions: {
         // index: the Electron shell; cli: the plain-Node `kestrel` command (headless, doctor, …).
-        input: { index: resolve('src/main/electron/main.ts'), cli: resolve('src/main/cli.ts') },
+        // backtestWorker: the worker_thread entry runInWorker loads from beside the bundle.
+        input: {
+          index: resolve('src/main/electron/main.ts'),
+          cli: resolve('src/main/cli.ts'),
+          backtestWorker: resolve('src/main/backtest/backtestWorker.ts'),
+        },
+        // Loaded at run time for PDF reports only; bundled, it cannot find its own package.json.
+        external: ['playwright-core'],
       },
     },
   },

@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { SystemClock } from './clock';
 import { writeFileAtomic } from './commands/atomicFile';
 import { exportCommand, importCommand, type CommandIo } from './commands/barsCommands';
+import { backtestCommand } from './backtest/command';
 import { ConfigError, loadConfigFile, resolveConfig } from './config';
 import { doctorReport } from './doctor';
 import { featuresCsvFromBarsCsv } from './features/csv';
@@ -29,6 +30,10 @@ const USAGE = `usage: kestrel <command> [options]
   export  --symbol X [--from T] [--to T] [--interval 1m|1d] --out FILE.csv [--data-dir DIR]
                                                               stored bars to CSV; T is epoch ms or ISO (2026-03-02T14:30:00Z)
   features --in BARS.csv --out FEATURES.csv                   the 12 features per bar, as the pandas reference computes them
+  backtest --in BARS.csv | --symbols X,Y [--from T] [--to T] [--interval 1m|1d] [--policy WEIGHTS.json] [--cash N]
+           [--slippage-bps N] [--commission ib-fixed|ib-tiered|none] [--fill next-open|same-close] [--allow-gaps]
+           --out report.html [--pdf report.pdf] [--json result.json] [--csv-dir DIR] [--data-dir DIR]
+                                                              the live pipeline over stored bars; to is exclusive
   config validate FILE                                        check a kestrel.config.json`;
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, storage: 3 } as const;
@@ -62,6 +67,15 @@ export async function main(argv: string[], env = process.env): Promise<number> {
         interval: { type: 'string' },
         from: { type: 'string' },
         to: { type: 'string' },
+        policy: { type: 'string' },
+        cash: { type: 'string' },
+        'slippage-bps': { type: 'string' },
+        commission: { type: 'string' },
+        fill: { type: 'string' },
+        'allow-gaps': { type: 'boolean' },
+        pdf: { type: 'string' },
+        json: { type: 'string' },
+        'csv-dir': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -114,6 +128,29 @@ export async function main(argv: string[], env = process.env): Promise<number> {
             out: str(values.out),
           },
           CONSOLE_IO,
+        );
+      case 'backtest':
+        return await backtestCommand(
+          {
+            dataDir: config.dataDir,
+            in: str(values.in),
+            symbols: str(values.symbols),
+            from: str(values.from),
+            to: str(values.to),
+            interval: str(values.interval),
+            policy: str(values.policy),
+            cash: str(values.cash),
+            slippageBps: str(values['slippage-bps']),
+            commission: str(values.commission),
+            fill: str(values.fill),
+            allowGaps: values['allow-gaps'] === true,
+            out: str(values.out),
+            pdf: str(values.pdf),
+            json: str(values.json),
+            csvDir: str(values['csv-dir']),
+          },
+          CONSOLE_IO,
+          { clock: new SystemClock(), progress: process.stderr, resourcesDir: resourcesDir() },
         );
       case 'doctor':
         for (const line of await doctorReport(config.dataDir, env)) console.log(line);

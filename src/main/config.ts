@@ -5,6 +5,8 @@ import { z } from 'zod';
 import { BackfillTier, ProviderName, Symbol } from '../shared/domain';
 import { EnvSecretStore, type SecretStore } from './secrets';
 import { SignalsConfig, SignalsFileConfig, signalsConfig } from './signals/config';
+import { AlertsConfig, AlertsFileConfig, alertsConfig } from './alerts/config';
+import { ExecutionConfig, ExecutionFileConfig, executionConfig } from './execution/config';
 
 export const DEFAULT_PORT = 7431;
 export const DEFAULT_SYMBOLS = ['NVDA', 'MSFT'];
@@ -81,6 +83,10 @@ export const Config = z.object({
   backfill: BackfillConfig,
   /** Policy, gate and decision recording (docs/signals.md). */
   signals: SignalsConfig,
+  /** Outbound alert channels, rate limit and dedup (docs/alerts.md). */
+  alerts: AlertsConfig,
+  /** Live broker, risk, sizing, simulated broker, kill sequence, flatten (docs/execution.md). */
+  execution: ExecutionConfig,
 });
 export type Config = z.infer<typeof Config>;
 
@@ -135,6 +141,8 @@ export const ConfigFile = z
       .strict()
       .optional(),
     signals: SignalsFileConfig.optional(),
+    alerts: AlertsFileConfig.optional(),
+    execution: ExecutionFileConfig.optional(),
   })
   .strict();
 export type ConfigFile = z.infer<typeof ConfigFile>;
@@ -270,6 +278,7 @@ export function resolveConfig({ flags, env, appDataDir, resourcesDir, readFile =
   const dataDir = path.resolve(flags.dataDir ?? env.KESTREL_DATA_DIR ?? appDataDir ?? platformDataDir(env));
   const file: ConfigFile = readFile ? loadConfigFile(path.join(dataDir, CONFIG_FILE)) : {};
   const fm = file.marketdata ?? {};
+  const providers = list(flags.providers ?? env.KESTREL_PROVIDERS) ?? fm.providers ?? defaultProviders(secrets);
   const result = Config.safeParse({
     dataDir,
     resourcesDir: path.resolve(env.KESTREL_RESOURCES_DIR ?? resourcesDir ?? 'resources'),
@@ -286,7 +295,7 @@ export function resolveConfig({ flags, env, appDataDir, resourcesDir, readFile =
       clientId: Number(flags.ibClientId ?? env.KESTREL_IB_CLIENT_ID ?? file.ib?.clientId ?? 17),
     },
     marketdata: {
-      providers: list(flags.providers ?? env.KESTREL_PROVIDERS) ?? fm.providers ?? defaultProviders(secrets),
+      providers,
       routing: env.KESTREL_ROUTING ?? fm.routing ?? 'priority',
       shadow: env.KESTREL_SHADOW ? env.KESTREL_SHADOW.toLowerCase() : (fm.shadow ?? null),
       urls: { ...fm.urls, ...urlOverrides(env) },
@@ -298,6 +307,11 @@ export function resolveConfig({ flags, env, appDataDir, resourcesDir, readFile =
     },
     backfill: backfillConfig(env, file.backfill ?? {}),
     signals: signalsConfig(env, file.signals ?? {}),
+    alerts: alertsConfig(file.alerts ?? {}),
+    execution: executionConfig(env, file.execution ?? {}, {
+      ibPortGiven: flags.ibPort !== undefined || env.KESTREL_IB_PORT !== undefined,
+      ibkrProvider: providers.includes('ibkr'),
+    }),
   });
   if (!result.success) {
     const problems = result.error.issues.map((i) => `${i.path.join('.') || 'config'}: ${i.message}`).join('; ');

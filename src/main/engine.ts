@@ -6,11 +6,12 @@ import { BackfillInputError, BackfillService, type HistorySource } from './backf
 import { ChartFeed } from './bars/chartFeed';
 import { seedSp500Daily, SP500_SYMBOL } from './bars/dataset';
 import { BarRecorder } from './bars/recorder';
-import { applyRetention } from './bars/retention';
+import { applyRetention } from './storage/retention';
 import { toMarketBar } from './bars/types';
 import { EventBus } from './bus';
 import type { Clock } from './clock';
 import type { Config } from './config';
+import { ExecutionService } from './execution/executionService';
 import { KillSwitch } from './execution/killSwitch';
 import { IbConnection } from './ibkr/connection';
 import { IbkrCrossCheck } from './marketdata/crossCheck';
@@ -19,7 +20,10 @@ import type { MarketDataProvider } from './marketdata/provider';
 import { DEFAULT_ROUTER_CONFIG } from './marketdata/router';
 import { QuoteRecorder } from './marketdata/quoteRecorder';
 import { MarketDataService } from './marketdata/service';
-import { AlertCenter } from './observability/alerts';
+import { AlertCenter, AlertInputError } from './observability/alerts';
+import { AlertDispatcher } from './alerts/dispatcher';
+import { watchExecutionAlerts } from './alerts/executionAlerts';
+import { SqliteAlertStore } from './storage/alertRepo';
 import type { Logger } from './observability/logger';
 import { Metrics } from './observability/metrics';
 import { EnvSecretStore, type SecretStore } from './secrets';
@@ -60,6 +64,8 @@ export class Engine {
   readonly killSwitch: KillSwitch;
   readonly symbols: SymbolModes;
   readonly alerts: AlertCenter;
+  /** Outbound alert channels: webhook, Slack, Discord (docs/alerts.md). */
+  readonly alertChannels: AlertDispatcher;
   readonly server: ContractServer;
   readonly metrics: Metrics;
   readonly marketData: MarketDataService;
@@ -74,6 +80,8 @@ export class Engine {
   private barTimers: ReturnType<typeof setInterval>[] = [];
   /** The shared IB Gateway connection; present when IBKR is configured. */
   readonly ib: IbConnection | null;
+  /** Risk, brokers, orders, positions, kill sequence, reconciliation (docs/execution.md). */
+  readonly execution: ExecutionService;
   private readonly switches: ProviderSwitchRepo;
   private readonly startedAt: number;
   private heartbeat: ReturnType<typeof setInterval> | undefined;
@@ -86,7 +94,8 @@ export class Engine {
     this.db = openDatabase(config.dataDir);
     this.audit = new AuditLog(this.db);
     this.settings = new SettingsRepo(this.db);
-    this.alerts = new AlertCenter(this.bus, clock);
+    this.alerts = new AlertCenter(this.bus, clock, 200, new SqliteAlertStore(this.db));
+    this.alerts.onStoreError = (err) => log.error({ err }, 'alert history write failed; alerts kept in memory');
     this.killSwitch = new KillSwitch({
       db: this.db,
       repo: new TradingStateRepo(this.db),
@@ -95,7 +104,9 @@ export class Engine {
       clock,
       onHookError: (err) => {
         log.error({ err }, 'halt hook failed');
-        this.alerts.raise('critical', 'Halt follow-up failed', `trading stays HALTED; ${(err as Error).message}`);
+        this.alerts.raise('critical', 'Halt follow-up failed', `trading stays HALTED; ${(err as Error).message}`, {
+          kind: 'killSwitch',
+        });
       },
     });
     this.symbols = new SymbolModes({
@@ -108,9 +119,19 @@ export class Engine {
       watched: config.symbols,
     });
     this.metrics = new Metrics(opts.processMetrics ?? false);
+    // --- alerts (docs/alerts.md): history above, outbound channels and execution-derived alerts here ---
+    this.alertChannels = new AlertDispatcher({ config: config.alerts, clock, version: KESTREL_VERSION, log });
+    this.alertChannels.watchMetrics(this.metrics.registry);
+    this.bus.on('alert', (a) => this.alertChannels.dispatch(a));
+    watchExecutionAlerts(this.bus, (level, title, message, o) => this.alerts.raise(level, title, message, o));
+    // --- end alerts ---
     this.switches = new ProviderSwitchRepo(this.db);
     const md = config.marketdata;
-    this.ib = md.providers.includes('ibkr') ? new IbConnection({ ...config.ib, clock }) : null;
+    // One connection for market data and the live broker: orders belong to its fixed clientId.
+    this.ib =
+      md.providers.includes('ibkr') || config.execution.liveBroker === 'ibkr'
+        ? new IbConnection({ ...config.ib, clock })
+        : null;
     const ib = this.ib;
     this.marketData = new MarketDataService({
       clock,
@@ -146,6 +167,7 @@ export class Engine {
                 'warning',
                 `Price divergence ${d.symbol}`,
                 `${d.provider} ${d.price} vs IBKR ${d.ibkrPrice} (${d.diffBps.toFixed(1)} bps)`,
+                { symbol: d.symbol },
               ),
           )
         : undefined,
@@ -168,8 +190,12 @@ export class Engine {
       },
     });
     this.bus.on('providerSwitched', (s) => {
-      if (s.from !== null) {
-        this.alerts.raise('warning', `Failover ${s.symbol}`, `${s.from} → ${s.to ?? 'none'}: ${s.reason}`);
+      // Providers going off during shutdown are not failovers anyone needs to hear about.
+      if (s.from !== null && !this.stopped) {
+        this.alerts.raise('warning', `Failover ${s.symbol}`, `${s.from} → ${s.to ?? 'none'}: ${s.reason}`, {
+          kind: 'failover',
+          symbol: s.symbol,
+        });
       }
     });
     this.bars = new SqliteBarStore(this.db);
@@ -250,12 +276,30 @@ export class Engine {
           `Backfill failed ${job.symbol}`,
           `job ${job.id} (${new Date(job.fromTs).toISOString()} to ${new Date(job.toTs).toISOString()}) ` +
             `moved to the dead-letter queue after ${job.attempts} attempts: ${job.lastError ?? 'unknown error'}`,
+          { kind: 'dataGap', symbol: job.symbol },
         ),
       onStatus: (status) => this.bus.emit('backfill', status),
       onError: (err) => log.error({ err }, 'backfill failed'),
     });
     this.barRecorder.subscribe((bar, kind) => this.backfill.onBar(bar, kind));
     // --- end backfill ---
+    // --- execution (docs/execution.md): risk → OMS → simulated/IBKR brokers, kill sequence, reconciliation ---
+    this.execution = new ExecutionService({
+      config: config.execution,
+      clock,
+      db: this.db,
+      log,
+      bus: this.bus,
+      audit: this.audit,
+      alerts: this.alerts,
+      metrics: this.metrics,
+      killSwitch: this.killSwitch,
+      symbols: this.symbols,
+      ib: this.ib,
+      gates: (symbol) => this.marketData.gates({ symbol }, this.signals.service.latencyP95Ms(symbol)),
+    });
+    this.marketData.onEvent((_provider, event) => this.execution.onMarketEvent(event));
+    // --- end execution ---
     this.server = new ContractServer(this.handlers(), this.bus, log);
   }
 
@@ -270,6 +314,7 @@ export class Engine {
         'critical',
         'Bar storage failed',
         `bars are kept in memory and retried: ${(err as Error).message}`,
+        { kind: 'storage' },
       );
     }
   }
@@ -325,7 +370,9 @@ export class Engine {
     const state = this.killSwitch.current();
     log.info({ dataDir: config.dataDir, tradingState: state.state, version: KESTREL_VERSION }, 'engine started');
     if (state.state === 'HALTED') {
-      this.alerts.raise('warning', 'Trading is HALTED', `latched since a previous session: ${state.reason}`);
+      this.alerts.raise('warning', 'Trading is HALTED', `latched since a previous session: ${state.reason}`, {
+        kind: 'killSwitch',
+      });
     }
     this.heartbeat = setInterval(() => {
       this.bus.emit('heartbeat', {
@@ -353,6 +400,7 @@ export class Engine {
     this.applyRetention();
     this.barTimers.push(setInterval(() => this.applyRetention(), RETENTION_EVERY_MS));
     for (const t of this.barTimers) t.unref();
+    this.execution.start(); // before the gateway connects: its first onReady reconciles
     this.ib?.start();
     this.signals.start(this.bars); // warm-up from stored bars, then batched decision writes
     this.marketData.start(this.symbols.list().map((s) => s.symbol));
@@ -384,6 +432,7 @@ export class Engine {
         lastEventTs: ticks.get(s.symbol)?.ts ?? null,
         lastSignal: this.signals.lastSignal(s.symbol),
       })),
+      broker: this.execution.brokerStatus(),
     };
   }
 
@@ -394,11 +443,13 @@ export class Engine {
     clearInterval(this.heartbeat);
     await this.backfill.stop();
     await this.marketData.stop();
+    this.execution.stop();
     this.ib?.close();
     for (const t of this.barTimers) clearInterval(t);
     this.barRecorder.tick();
     this.flushBars();
     this.signals.stop();
+    await this.alertChannels.stop();
     // WAL checkpoint so the next start does not replay a large log.
     try {
       this.db.pragma('wal_checkpoint(TRUNCATE)');
@@ -414,6 +465,16 @@ export class Engine {
       return fn();
     } catch (err) {
       if (err instanceof BackfillInputError) throw new CommandError('INVALID_INPUT', err.message);
+      throw err;
+    }
+  }
+
+  /** An unknown alert id or channel index becomes a typed INVALID_INPUT. */
+  private alertCall<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      if (err instanceof AlertInputError) throw new CommandError('INVALID_INPUT', err.message);
       throw err;
     }
   }
@@ -434,14 +495,20 @@ export class Engine {
       }),
       getTradingState: () => this.killSwitch.current(),
       engageKillSwitch: async ({ reason }, ctx) => {
+        this.execution.kill.commandReceived(); // kill latency starts at the command
         const before = this.killSwitch.current().state;
         const state = await this.killSwitch.engage(reason, ctx.surface);
-        if (before !== 'HALTED') this.alerts.raise('critical', 'Kill switch engaged', reason);
+        if (before !== 'HALTED') this.alerts.raise('critical', 'Kill switch engaged', reason, { kind: 'killSwitch' });
         return state;
       },
       rearm: ({ reason }, ctx) => this.killSwitch.rearm(ctx.surface, reason),
       listSymbols: () => this.symbols.list(),
-      setSymbolMode: ({ symbol, mode, reason }, ctx) => this.symbols.set(symbol, mode, ctx.surface, reason),
+      setSymbolMode: ({ symbol, mode, reason, override }, ctx) =>
+        mode === 'live' && override
+          ? this.execution.overrideLive(symbol, override.reason, ctx.surface, () =>
+              this.symbols.set(symbol, mode, ctx.surface, `override confirmed: ${override.reason}`),
+            )
+          : this.symbols.set(symbol, mode, ctx.surface, reason),
       addSymbol: ({ symbol }, ctx) => {
         const info = this.symbols.add(symbol, ctx.surface);
         this.marketData.setSymbols(this.symbols.list().map((s) => s.symbol));
@@ -473,7 +540,25 @@ export class Engine {
       listBackfillJobs: (input) => this.backfill.list(input?.state, input?.limit ?? 100),
       requeueBackfill: (sel) => this.backfillCall(() => this.backfill.requeue(sel)),
       purgeBackfill: (sel) => this.backfillCall(() => this.backfill.purge(sel)),
+      getBackfillStatus: () => this.backfill.status(),
       // --- end backfill ---
+      // --- alerts (docs/alerts.md) ---
+      listAlerts: (input) => this.alertCall(() => this.alerts.history(input?.limit ?? 100, input?.before)),
+      ackAlert: ({ id }) => this.alertCall(() => ({ unread: this.alerts.ack(id) })),
+      ackAllAlerts: () => this.alerts.ackAll(),
+      getAlertChannels: () => this.alertChannels.status(),
+      testAlertChannel: ({ index }) => this.alertCall(() => this.alertChannels.test(index)),
+      // --- end alerts ---
+      // --- execution ---
+      listOrders: (input) => this.execution.listOrders(input ?? {}),
+      listFills: (input) => this.execution.listFills(input ?? {}),
+      listPositions: (input) => this.execution.positions(input?.mode),
+      placeOrder: (input) => this.execution.placeOrder(input),
+      cancelOrder: ({ clientOrderId }) => this.execution.cancelOrder(clientOrderId),
+      flattenAll: ({ mode }, ctx) => this.execution.flattenAll(mode, ctx.surface),
+      getBrokerStatus: () => this.execution.brokerStatus(),
+      getKillProgress: () => this.execution.killProgress(),
+      // --- end execution ---
     };
   }
 }

@@ -14,6 +14,9 @@ import {
   ChartHistory,
   ChartInterval,
   Alert,
+  AlertChannelStatus,
+  AlertHistory,
+  AlertTestResult,
   EpochMs,
   GateReport,
   MarketTick,
@@ -27,6 +30,17 @@ import {
   SymbolMode,
   TradingState,
   TradingStateName,
+  BrokerStatus,
+  FlattenReport,
+  KillProgress,
+  Order,
+  OrderMode,
+  OrderSide,
+  OrderType,
+  OrderUpdate,
+  Fill,
+  PositionsReport,
+  TimeInForce,
 } from './domain';
 
 const NoInput = z.object({}).strict().optional();
@@ -65,7 +79,18 @@ export const commands = {
   },
   listSymbols: { input: NoInput, output: z.array(SymbolInfo) },
   setSymbolMode: {
-    input: z.object({ symbol: Symbol, mode: SymbolMode, reason: z.string().max(500).optional() }).strict(),
+    input: z
+      .object({
+        symbol: Symbol,
+        mode: SymbolMode,
+        reason: z.string().max(500).optional(),
+        /** Live without a connected paper account or passing gates: the trader confirms; audited. */
+        override: z
+          .object({ confirm: z.literal(true), reason: z.string().trim().min(1).max(500) })
+          .strict()
+          .optional(),
+      })
+      .strict(),
     output: SymbolInfo,
   },
   /** Starts watching a symbol (in shadow); it is streamed from every configured provider. */
@@ -136,7 +161,86 @@ export const commands = {
   },
   /** Deletes dead jobs only; their gaps stay visible in getGapState. */
   purgeBackfill: { input: BackfillSelection, output: z.object({ purged: z.number().int().nonnegative() }) },
+  /** Queue depths per tier, caps and the dead-letter count now (the `backfill` event only says when they change). */
+  getBackfillStatus: { input: NoInput, output: BackfillStatus },
   // --- end backfill ---
+  // --- execution (issue 6; docs/execution.md) ---
+  /** Orders newest first; status 'working' (default 'all') keeps only working ones. */
+  listOrders: {
+    input: z
+      .object({
+        mode: OrderMode.optional(),
+        status: z.enum(['working', 'all']).optional(),
+        symbol: Symbol.optional(),
+        limit: z.number().int().min(1).max(10_000).optional(),
+      })
+      .strict()
+      .optional(),
+    output: z.array(Order),
+  },
+  /** Fills newest first. */
+  listFills: {
+    input: z
+      .object({
+        mode: OrderMode.optional(),
+        symbol: Symbol.optional(),
+        clientOrderId: z.string().max(64).optional(),
+        limit: z.number().int().min(1).max(10_000).optional(),
+      })
+      .strict()
+      .optional(),
+    output: z.array(Fill),
+  },
+  /** Positions per mode and symbol with P&L, and the shadow and live totals. */
+  listPositions: { input: z.object({ mode: OrderMode.optional() }).strict().optional(), output: PositionsReport },
+  /**
+   * The order ticket. mode defaults to the symbol's mode (an 'off' symbol is refused; live needs the
+   * symbol in live). Goes through the same risk checks: a denial is returned as a DENIED order with
+   * `denyCode` and `reason`.
+   */
+  placeOrder: {
+    input: z
+      .object({
+        symbol: Symbol,
+        side: OrderSide,
+        quantity: z.number().int().positive().max(1_000_000),
+        type: OrderType,
+        limitPrice: z.number().positive().finite().optional(),
+        tif: TimeInForce.optional(),
+        mode: OrderMode.optional(),
+      })
+      .strict()
+      .refine((o) => (o.type === 'LMT') === (o.limitPrice !== undefined), {
+        message: 'a LMT order needs limitPrice and a MKT order must not have one',
+      }),
+    output: Order,
+  },
+  /** Cancels a working order; passes in every trading state, HALTED included. */
+  cancelOrder: { input: z.object({ clientOrderId: z.string().min(1).max(64) }).strict(), output: Order },
+  /** Reduce-only market orders repeated until flat (or a timeout); a separate confirmed action. */
+  flattenAll: {
+    input: z.object({ confirm: z.literal(true), mode: OrderMode.optional() }).strict(),
+    output: FlattenReport,
+  },
+  getBrokerStatus: { input: NoInput, output: BrokerStatus },
+  getKillProgress: { input: NoInput, output: KillProgress },
+  // --- end execution ---
+  // --- alerts (issue 8; docs/alerts.md) ---
+  /** Alert history from SQLite, newest first; `before` is the id of the oldest alert already shown. */
+  listAlerts: {
+    input: z
+      .object({ limit: z.number().int().min(1).max(1000).optional(), before: z.string().min(1).max(64).optional() })
+      .strict()
+      .optional(),
+    output: AlertHistory,
+  },
+  ackAlert: { input: z.object({ id: z.string().min(1).max(64) }).strict(), output: z.object({ unread: z.number() }) },
+  ackAllAlerts: { input: NoInput, output: z.object({ acked: z.number(), unread: z.number() }) },
+  /** Outbound channels (webhook, Slack, Discord) with their delivery counters; URLs masked. */
+  getAlertChannels: { input: NoInput, output: z.array(AlertChannelStatus) },
+  /** Sends one test alert through the channel now (no routing, dedup or rate limit) and reports the HTTP result. */
+  testAlertChannel: { input: z.object({ index: z.number().int().min(0).max(99) }).strict(), output: AlertTestResult },
+  // --- end alerts ---
 } as const;
 
 export const events = {
@@ -155,6 +259,16 @@ export const events = {
   signal: Signal,
   /** Backfill queue depths per tier and the dead-letter count, at most once a second. */
   backfill: BackfillStatus,
+  // --- execution ---
+  /** Order and fill changes, coalesced (latest state per order) to at most 10 Hz. */
+  order: OrderUpdate,
+  /** Positions and P&L totals, at most 2 Hz. */
+  positions: PositionsReport,
+  /** The live broker's status whenever it changes. */
+  broker: BrokerStatus,
+  /** The kill sequence: "n of m cancelled", timeout, kill latency. */
+  killProgress: KillProgress,
+  // --- end execution ---
 } as const;
 
 export type Commands = typeof commands;

@@ -38,14 +38,70 @@ export type SymbolInfo = z.infer<typeof SymbolInfo>;
 export const AlertLevel = z.enum(['info', 'warning', 'critical']);
 export type AlertLevel = z.infer<typeof AlertLevel>;
 
+/** What an alert is about, so channels and desktop notifications can route it (docs/alerts.md). */
+export const AlertKind = z.enum([
+  'killSwitch',
+  'failover',
+  'orderRejected',
+  'gatesFailing',
+  'brokerDisconnected',
+  'dataGap',
+  'storage',
+  'other',
+]);
+export type AlertKind = z.infer<typeof AlertKind>;
+
 export const Alert = z.object({
   id: z.string(),
   ts: EpochMs,
   level: AlertLevel,
+  kind: AlertKind,
   title: z.string(),
   message: z.string(),
+  /** The symbol it concerns, when there is one (desktop notifications need to know if it is live). */
+  symbol: z.string().optional(),
 });
 export type Alert = z.infer<typeof Alert>;
+
+/** An alert from the history, with when it was acknowledged (null: unread). */
+export const AlertRecord = Alert.extend({ ackedAt: EpochMs.nullable() });
+export type AlertRecord = z.infer<typeof AlertRecord>;
+
+export const AlertHistory = z.object({
+  alerts: z.array(AlertRecord),
+  /** Unacknowledged alerts in the whole history, not just this page. */
+  unread: z.number().int().nonnegative(),
+});
+export type AlertHistory = z.infer<typeof AlertHistory>;
+
+/** One outbound alert channel as the settings UI shows it; the URL is masked (it is a secret). */
+export const AlertChannelStatus = z.object({
+  index: z.number().int().nonnegative(),
+  type: z.enum(['webhook', 'slack', 'discord']),
+  target: z.string(),
+  minLevel: AlertLevel,
+  kinds: z.array(AlertKind).nullable(),
+  queued: z.number().int().nonnegative(),
+  sent: z.number().int().nonnegative(),
+  failed: z.number().int().nonnegative(),
+  retries: z.number().int().nonnegative(),
+  rateLimited: z.number().int().nonnegative(),
+  deduplicated: z.number().int().nonnegative(),
+  dropped: z.number().int().nonnegative(),
+  lastStatus: z.number().int().nullable(),
+  lastError: z.string().nullable(),
+  lastSentTs: EpochMs.nullable(),
+});
+export type AlertChannelStatus = z.infer<typeof AlertChannelStatus>;
+
+export const AlertTestResult = z.object({
+  ok: z.boolean(),
+  /** The HTTP status, or null when no response came (timeout, refused, DNS). */
+  status: z.number().int().nullable(),
+  error: z.string().nullable(),
+  durationMs: z.number().nonnegative(),
+});
+export type AlertTestResult = z.infer<typeof AlertTestResult>;
 
 export const ProviderName = z.enum([
   'polygon',
@@ -366,3 +422,152 @@ export const SignalStats = z.object({
   allowExtendedHours: z.boolean(),
 });
 export type SignalStats = z.infer<typeof SignalStats>;
+
+// --- execution (issue 6; docs/execution.md): orders, fills, positions, broker, kill progress ---
+export const OrderMode = z.enum(['shadow', 'live']);
+export type OrderMode = z.infer<typeof OrderMode>;
+export const OrderSide = z.enum(['BUY', 'SELL']);
+export const OrderType = z.enum(['MKT', 'LMT']);
+export const TimeInForce = z.enum(['DAY', 'GTC', 'IOC']);
+/** signal: a passed signal; manual: the order ticket; flatten: the kill switch's flatten; external: adopted from IB. */
+export const OrderOrigin = z.enum(['signal', 'manual', 'flatten', 'external']);
+export const OrderStatus = z.enum([
+  'INITIALIZED',
+  'DENIED',
+  'SUBMITTED',
+  'ACCEPTED',
+  'PARTIALLY_FILLED',
+  'FILLED',
+  'PENDING_CANCEL',
+  'CANCELED',
+  'REJECTED',
+  'EXPIRED',
+]);
+export type OrderStatus = z.infer<typeof OrderStatus>;
+
+/** One order as the blotter shows it; `virtual` is true for shadow orders (simulated broker). */
+export const Order = z.object({
+  clientOrderId: z.string(),
+  mode: OrderMode,
+  virtual: z.boolean(),
+  symbol: z.string(),
+  side: OrderSide,
+  quantity: z.number().positive(),
+  type: OrderType,
+  limitPrice: z.number().positive().nullable(),
+  tif: TimeInForce,
+  origin: OrderOrigin,
+  reduceOnly: z.boolean(),
+  status: OrderStatus,
+  /** Working = SUBMITTED, ACCEPTED, PARTIALLY_FILLED, PENDING_CANCEL. */
+  working: z.boolean(),
+  brokerOrderId: z.string().nullable(),
+  filledQty: z.number().nonnegative(),
+  avgFillPrice: z.number().nullable(),
+  commission: z.number(),
+  /** Why it was denied, rejected or cancelled (or why a cancel was refused). */
+  reason: z.string().nullable(),
+  /** Risk reason code of a denial (MAX_ORDER_QUANTITY, TRADING_HALTED, BROKER_UNAVAILABLE, ...). */
+  denyCode: z.string().nullable(),
+  overfilled: z.boolean(),
+  createdAt: EpochMs,
+  updatedAt: EpochMs,
+});
+export type Order = z.infer<typeof Order>;
+
+export const Fill = z.object({
+  execId: z.string(),
+  clientOrderId: z.string(),
+  mode: OrderMode,
+  symbol: z.string(),
+  side: OrderSide,
+  quantity: z.number().positive(),
+  price: z.number().positive(),
+  /** Null until the broker's commission report arrives. */
+  commission: z.number().nullable(),
+  ts: EpochMs,
+});
+export type Fill = z.infer<typeof Fill>;
+
+/** Per (mode, symbol); realised P&L is net of commissions, unrealised marked to the last quote. */
+export const Position = z.object({
+  mode: OrderMode,
+  symbol: z.string(),
+  /** Signed shares: negative is short. */
+  quantity: z.number(),
+  avgCost: z.number(),
+  realizedPnl: z.number(),
+  unrealizedPnl: z.number(),
+  dailyPnl: z.number(),
+  commissions: z.number(),
+  lastPrice: z.number().nullable(),
+  updatedAt: EpochMs,
+});
+export type Position = z.infer<typeof Position>;
+
+export const PnlTotals = z.object({
+  realizedPnl: z.number(),
+  unrealizedPnl: z.number(),
+  dailyPnl: z.number(),
+  grossExposure: z.number(),
+});
+export type PnlTotals = z.infer<typeof PnlTotals>;
+
+/** Positions of both books, with shadow and live totals side by side. */
+export const PositionsReport = z.object({
+  positions: z.array(Position),
+  totals: z.object({ shadow: PnlTotals, live: PnlTotals }),
+  ts: EpochMs,
+});
+export type PositionsReport = z.infer<typeof PositionsReport>;
+
+/** Order and fill changes since the last `order` event (latest state per order, coalesced). */
+export const OrderUpdate = z.object({ orders: z.array(Order), fills: z.array(Fill) });
+export type OrderUpdate = z.infer<typeof OrderUpdate>;
+
+/** The live broker; name 'none' when no IB Gateway is configured (live orders are denied). */
+export const BrokerStatus = z.object({
+  name: z.enum(['ibkr', 'simulated', 'none']),
+  connected: z.boolean(),
+  accounts: z.array(z.string()),
+  /** Every managed account is a paper account (DU…). */
+  paper: z.boolean(),
+  tradingAllowed: z.boolean(),
+  /** Why trading is not allowed; null when it is. */
+  reason: z.string().nullable(),
+});
+export type BrokerStatus = z.infer<typeof BrokerStatus>;
+
+/**
+ * The kill sequence after HALTED is persisted: idle (never ran), cancelling, done (every tracked
+ * order finished) or timedOut (confirmations missing after the timeout; `message` says how many).
+ */
+export const KillProgress = z.object({
+  phase: z.enum(['idle', 'cancelling', 'done', 'timedOut']),
+  /** "3 of 4 cancelled". */
+  message: z.string(),
+  cancelled: z.number().int().nonnegative(),
+  total: z.number().int().nonnegative(),
+  timedOut: z.boolean(),
+  /** Kill command → reqGlobalCancel written to the socket (or the local sweep when no live broker), ms. */
+  latencyMs: z.number().nonnegative().nullable(),
+  reason: z.string().nullable(),
+  startedAt: EpochMs.nullable(),
+  finishedAt: EpochMs.nullable(),
+  /** Live symbols moved to shadow by this kill. */
+  shadowed: z.array(z.string()),
+  /** A step that failed (e.g. reqGlobalCancel while disconnected); trading stays HALTED. */
+  errors: z.array(z.string()),
+});
+export type KillProgress = z.infer<typeof KillProgress>;
+
+export const FlattenReport = z.object({
+  /** Every position of the mode(s) is zero. */
+  flat: z.boolean(),
+  rounds: z.number().int().nonnegative(),
+  orders: z.array(Order),
+  /** Positions still open when flattening stopped. */
+  remaining: z.array(Position),
+});
+export type FlattenReport = z.infer<typeof FlattenReport>;
+// --- end execution ---

@@ -73,7 +73,7 @@ describe('WebSocket transport against a real engine', () => {
     });
     expect(await c.call('setSymbolMode', { symbol: 'NVDA', mode: 'live' })).toMatchObject({
       ok: false,
-      error: { code: 'DENIED', message: expect.stringContaining('paper IBKR') },
+      error: { code: 'DENIED', message: expect.stringMatching(/cannot go live: broker: no IB Gateway is configured/) },
     });
     expect(await c.call('rearm', { confirm: true })).toMatchObject({ ok: false, error: { code: 'INVALID_STATE' } });
     expect(c.ws.readyState).toBe(WebSocket.OPEN);

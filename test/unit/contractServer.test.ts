@@ -5,6 +5,7 @@ import { silentLogger } from '../../src/main/observability/logger';
 import { ContractServer, type CommandHandlers } from '../../src/main/transport/server';
 
 const state = { state: 'ACTIVE' as const, reason: 'r', changedAt: 1, changedBy: 'cli' as const };
+const pnl = { realizedPnl: 0, unrealizedPnl: 0, dailyPnl: 0, grossExposure: 0 };
 
 function server(overrides: Partial<CommandHandlers> = {}) {
   const bus = new EventBus();
@@ -60,6 +61,55 @@ function server(overrides: Partial<CommandHandlers> = {}) {
     listBackfillJobs: () => [],
     requeueBackfill: () => ({ requeued: 0, skipped: 0 }),
     purgeBackfill: () => ({ purged: 0 }),
+    getBackfillStatus: () => ({
+      ts: 1,
+      enabled: false,
+      depths: { T0: 0, T1: 0, T2: 0 },
+      caps: { T0: 1, T1: 1, T2: 1 },
+      running: 0,
+      dead: 0,
+      refused: 0,
+    }),
+    // --- execution ---
+    listOrders: () => [],
+    listFills: () => [],
+    listPositions: () => ({ positions: [], totals: { shadow: pnl, live: pnl }, ts: 1 }),
+    placeOrder: () => {
+      throw new CommandError('DENIED', 'no broker');
+    },
+    cancelOrder: () => {
+      throw new CommandError('DENIED', 'no order');
+    },
+    flattenAll: () => ({ flat: true, rounds: 0, orders: [], remaining: [] }),
+    getBrokerStatus: () => ({
+      name: 'none',
+      connected: false,
+      accounts: [],
+      paper: false,
+      tradingAllowed: false,
+      reason: 'r',
+    }),
+    getKillProgress: () => ({
+      phase: 'idle',
+      message: '',
+      cancelled: 0,
+      total: 0,
+      timedOut: false,
+      latencyMs: null,
+      reason: null,
+      startedAt: null,
+      finishedAt: null,
+      shadowed: [],
+      errors: [],
+    }),
+    // --- end execution ---
+    // --- alerts ---
+    listAlerts: () => ({ alerts: [], unread: 0 }),
+    ackAlert: () => ({ unread: 0 }),
+    ackAllAlerts: () => ({ acked: 0, unread: 0 }),
+    getAlertChannels: () => [],
+    testAlertChannel: () => ({ ok: true, status: 204, error: null, durationMs: 1 }),
+    // --- end alerts ---
     ...overrides,
   };
   return { bus, server: new ContractServer(handlers, bus, silentLogger()) };

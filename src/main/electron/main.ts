@@ -2,7 +2,7 @@
  * The Electron shell: one window, a custom app:// protocol for the renderer, and the contract over
  * IPC. All engine logic lives in plain-Node modules; this file only wires them to Electron.
  */
-import { app, BrowserWindow, ipcMain, net, protocol, session, shell } from 'electron';
+import { app, BrowserWindow, ipcMain, net, protocol, screen, session, shell } from 'electron';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { SystemClock } from '../clock';
@@ -11,7 +11,10 @@ import { Engine } from '../engine';
 import { createLogger } from '../observability/logger';
 import { contentSecurityPolicy } from '../transport/http';
 import { attachIpcTransport } from './ipcTransport';
+import { attachDesktopNotifications } from './notifications';
+import { decideWindowOpen, isAllowedNavigation } from './navigation';
 import { buildWindowOptions } from './windowOptions';
+import { loadWindowState, trackWindowState } from './windowState';
 
 const SCHEME = 'app';
 const ORIGIN = `${SCHEME}://kestrel`;
@@ -47,14 +50,18 @@ async function run(): Promise<void> {
   const log = createLogger(config.dataDir);
   const engine = new Engine({ config, clock: new SystemClock(), log, host: 'electron' });
 
-  protocol.handle(SCHEME, (req) => {
+  protocol.handle(SCHEME, async (req) => {
     const url = new URL(req.url);
     const file = path.resolve(
       rendererDir,
       `.${url.pathname === '/' ? '/index.html' : decodeURIComponent(url.pathname)}`,
     );
     if (!file.startsWith(rendererDir + path.sep)) return new Response('Not Found', { status: 404 });
-    return net.fetch(pathToFileURL(file).toString());
+    // The CSP rides on the response itself too: webRequest does not see every custom-protocol load.
+    const res = await net.fetch(pathToFileURL(file).toString());
+    const headers = new Headers(res.headers);
+    headers.set('Content-Security-Policy', contentSecurityPolicy());
+    return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
   });
 
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
@@ -62,15 +69,37 @@ async function run(): Promise<void> {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [contentSecurityPolicy()] } });
   });
 
-  const window = new BrowserWindow(buildWindowOptions(path.resolve(here, '../preload/index.cjs')));
-  window.webContents.setWindowOpenHandler(({ url }) => {
-    if (/^https?:\/\//.test(url)) void shell.openExternal(url);
-    return { action: 'deny' };
+  // Every web contents, present and future: no navigation away, no webviews, no new windows.
+  const devUrl = process.env.ELECTRON_RENDERER_URL;
+  const ownOrigins = !app.isPackaged && devUrl ? [ORIGIN, devUrl] : [ORIGIN];
+  const denyForeign = (event: { preventDefault(): void }, url: string): void => {
+    if (!isAllowedNavigation(url, ownOrigins)) {
+      event.preventDefault();
+      log.warn({ url }, 'navigation denied');
+    }
+  };
+  app.on('web-contents-created', (_event, contents) => {
+    contents.on('will-navigate', denyForeign);
+    contents.on('will-redirect', denyForeign);
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+    contents.setWindowOpenHandler(({ url }) => {
+      const decision = decideWindowOpen(url);
+      if (decision.openExternal) void shell.openExternal(decision.openExternal);
+      else log.warn({ url }, 'window.open denied');
+      return { action: decision.action };
+    });
   });
-  window.webContents.on('will-navigate', (event, url) => {
-    if (!url.startsWith(ORIGIN)) event.preventDefault();
+
+  const workAreas = screen.getAllDisplays().map((d) => d.workArea);
+  const saved = loadWindowState(config.dataDir, workAreas);
+  if (saved.problem) log.warn({ problem: saved.problem }, 'window state not restored; using defaults');
+  const window = new BrowserWindow(buildWindowOptions(path.resolve(here, '../preload/index.cjs'), saved.state.bounds));
+  trackWindowState(window, { dataDir: config.dataDir, onError: (err) => log.warn({ err }, 'window state not saved') });
+  window.once('ready-to-show', () => {
+    // maximize() shows the window by itself, so it waits for the first paint like show() does.
+    if (saved.state.maximized) window.maximize();
+    window.show();
   });
-  window.once('ready-to-show', () => window.show());
 
   const detach = attachIpcTransport({
     ipcMain,
@@ -78,9 +107,9 @@ async function run(): Promise<void> {
     isOwnOrigin: (url) => url === ORIGIN || url.startsWith(`${ORIGIN}/`),
     targets: () => BrowserWindow.getAllWindows().map((w) => w.webContents),
   });
+  attachDesktopNotifications(engine);
   engine.start();
 
-  const devUrl = process.env.ELECTRON_RENDERER_URL;
   await window.loadURL(!app.isPackaged && devUrl ? devUrl : `${ORIGIN}/index.html`);
 
   app.on('second-instance', () => {

@@ -195,6 +195,41 @@ export class OrderManager {
     return this.orders.get(clientOrderId)!;
   }
 
+  /**
+   * Adopts a working broker order no local order matches (reconciliation): origin 'external',
+   * recorded as created → submitted → accepted with the broker's id. Nothing is sent anywhere.
+   */
+  adopt(input: {
+    clientOrderId: string;
+    symbol: string;
+    side: OrderSide;
+    quantity: number;
+    type: OrderType;
+    limitPrice?: number;
+    mode: OrderMode;
+    brokerOrderId: string;
+  }): OrderRecord {
+    const known = this.orders.get(input.clientOrderId);
+    if (known) return known;
+    const now = this.deps.clock.now();
+    const request: OrderRequest = {
+      clientOrderId: input.clientOrderId,
+      symbol: input.symbol,
+      side: input.side,
+      quantity: input.quantity,
+      type: input.type,
+      ...(input.limitPrice !== undefined ? { limitPrice: input.limitPrice } : {}),
+      tif: 'GTC',
+      mode: input.mode,
+      origin: 'external',
+      ts: now,
+    };
+    this.record({ kind: 'created', order: request }, request, now, true);
+    this.record({ kind: 'submitted', brokerOrderId: input.brokerOrderId }, request, now, true);
+    this.record({ kind: 'accepted', brokerOrderId: input.brokerOrderId }, request, now, true);
+    return this.orders.get(input.clientOrderId)!;
+  }
+
   /** Cancels a working order. Passes in every trading state (HALTED included). */
   cancel(clientOrderId: string): SubmitResult {
     const order = this.orders.get(clientOrderId);
@@ -218,14 +253,20 @@ export class OrderManager {
    * to track for "n of m cancelled".
    */
   async cancelAll(mode?: OrderMode): Promise<string[]> {
+    const targets = this.working(mode);
+    const brokers = (Object.entries(this.deps.brokers) as [OrderMode, Broker][]).filter(([m]) => !mode || m === mode);
+    // The wire first: the kill latency runs to reqGlobalCancel on the socket, and each local
+    // cancelPending below is a synchronous write. Cancelling first is always safe.
+    const sent = Promise.all(brokers.map(([, b]) => b.cancelAll()));
     const ids: string[] = [];
     const now = this.deps.clock.now();
-    for (const o of this.working(mode)) {
-      if (o.status !== 'PENDING_CANCEL') this.record({ kind: 'cancelPending', source: 'local' }, o.request, now, false);
+    for (const target of targets) {
+      const o = this.orders.get(target.clientOrderId)!;
+      if (isWorking(o.status) && o.status !== 'PENDING_CANCEL')
+        this.record({ kind: 'cancelPending', source: 'local' }, o.request, now, false);
       ids.push(o.clientOrderId);
     }
-    const brokers = (Object.entries(this.deps.brokers) as [OrderMode, Broker][]).filter(([m]) => !mode || m === mode);
-    await Promise.all(brokers.map(([, b]) => b.cancelAll()));
+    await sent;
     return ids;
   }
 

@@ -3,8 +3,10 @@ import { StatusBar } from './components/StatusBar';
 import { useApi } from './apiContext';
 import { AlertsPanel } from './panels/AlertsPanel';
 import { ChartPanel } from './panels/ChartPanel';
+import { DataHealthPanel } from './panels/DataHealthPanel';
 import { KillSwitch } from './panels/KillSwitch';
 import { ProvidersPanel } from './panels/ProvidersPanel';
+import { SignalsPanel } from './panels/SignalsPanel';
 import { SymbolsPanel } from './panels/SymbolsPanel';
 import { useApp } from './store/appStore';
 
@@ -33,10 +35,12 @@ export function App() {
       <main className="workspace">
         <aside className="left">
           <SymbolsPanel />
+          <SignalsPanel />
         </aside>
         <ChartPanel />
         <aside className="right">
           <AlertsPanel />
+          <DataHealthPanel />
         </aside>
         <section className="bottom">
           <ProvidersPanel />

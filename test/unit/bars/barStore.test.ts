@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Quote } from '../../../src/shared/domain';
-import { applyRetention } from '../../../src/main/bars/retention';
+import { applyRetention } from '../../../src/main/storage/retention';
 import type { StoredBar } from '../../../src/main/bars/types';
 import { SimulatedClock } from '../../../src/main/clock';
 import { BarWriteBuffer } from '../../../src/main/bars/writeBuffer';

@@ -1,4 +1,4 @@
--- Raw quotes as received, kept a few days for audits and replays; see src/main/bars/retention.ts.
+-- Raw quotes as received, kept a few days for audits and replays; see src/main/storage/retention.ts.
 CREATE TABLE quotes_raw (
   symbol   TEXT NOT NULL,
   ts       INTEGER NOT NULL,         -- quote time, epoch ms UTC

@@ -1,8 +1,10 @@
 /**
  * The chart: candles and volume of one symbol at one interval, history from SQLite on open
  * (getBars), then live from the coalesced `bars` event. Gaps are shaded and marked, backfilled
- * bars drawn hollow in blue/purple, and simulated data labelled SIM. Keys 1–5 switch the interval
- * while the chart has focus. Times read in New York, the exchange's clock.
+ * bars drawn hollow in blue/purple, and simulated data labelled SIM. Signal decisions are marked
+ * (▲ buy below the bar, ▼ sell above it; grey when the gate blocked them) from listSignals and
+ * the live `signal` event. Keys 1–5 switch the interval while the chart has focus. Times read in
+ * New York, the exchange's clock.
  */
 import {
   CandlestickSeries,
@@ -14,14 +16,16 @@ import {
   type ISeriesApi,
   type ISeriesMarkersPluginApi,
   type MouseEventParams,
+  type SeriesMarker,
   type Time,
 } from 'lightweight-charts';
 import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
-import type { BarsUpdate, ChartBar, ChartHistory, ChartInterval } from '../../../shared/domain';
+import type { BarsUpdate, ChartBar, ChartHistory, ChartInterval, Signal } from '../../../shared/domain';
 import { useApi } from '../apiContext';
 import { candleOf, COLORS, formatMinutes, seriesOf, volumeOf } from '../chart/chartData';
 import { formatBarTime, formatClock, formatPrice, formatVolume, fromChartTime, tickMark } from '../chart/format';
 import '../chart/chart.css';
+import { mergeMarkers, sideOn, signalMarkers, type SignalMarkerCounts } from '../signals/markers';
 import { useApp } from '../store/appStore';
 
 const INTERVALS: ChartInterval[] = ['1m', '5m', '15m', '1h', '1d'];
@@ -31,6 +35,8 @@ const RELOAD_EVERY_MS = 60_000;
 /** Bars shown when a chart opens (the trader zooms out for more) and empty slots right of the newest. */
 const VIEW_BARS = 600;
 const RIGHT_ROOM = 8;
+/** Decisions loaded per symbol for markers (about two sessions of minutes for a pair leg). */
+const SIGNALS_LOADED = 2000;
 
 interface Handles {
   chart: IChartApi;
@@ -118,7 +124,26 @@ export function ChartPanel() {
   /** Gaps on screen ('from-to'), to tell a new hole from a known one in live answers. */
   const knownGaps = useRef(new Set<string>());
   const reload = useRef<() => void>(() => {});
+  /** Gap markers of the last load; signal markers are merged into them on every redraw. */
+  const gapMarkers = useRef<SeriesMarker<Time>[]>([]);
+  /** Bucket starts on the candle series (whitespace included), ascending: where markers may sit. */
+  const buckets = useRef<number[]>([]);
+  /** Decisions with a leg on the chart's symbol, newest first, and the symbol they are for. */
+  const signals = useRef<{ symbol: string | null; list: Signal[] }>({ symbol: null, list: [] });
+  const shownInterval = useRef<ChartInterval>('1m');
+  const [markerCounts, setMarkerCounts] = useState<SignalMarkerCounts | null>(null);
   const symbol = picked ?? symbols[0]?.symbol ?? null;
+
+  /** Redraws gap and signal markers together (the markers plugin takes one list per series). */
+  const drawMarkers = useCallback(() => {
+    const h = handles.current;
+    if (h === null) return;
+    const sig = signals.current;
+    const own =
+      sig.symbol === null ? null : signalMarkers(sig.list, sig.symbol, shownInterval.current, buckets.current);
+    h.markers.setMarkers(mergeMarkers(gapMarkers.current, own?.markers ?? []));
+    setMarkerCounts(own?.counts ?? null);
+  }, []);
 
   // The chart itself: created once, torn down with the panel.
   useEffect(() => {
@@ -137,51 +162,93 @@ export function ChartPanel() {
     };
   }, []);
 
-  const show = useCallback((res: ChartHistory, fit: boolean) => {
-    const h = handles.current;
-    if (h === null) return;
-    const data = seriesOf(res);
-    h.band.setData(data.band);
-    h.candles.setData(data.candles);
-    h.volume.setData(data.volume);
-    h.markers.setMarkers(data.markers);
-    bars.current = new Map(res.bars.map((b) => [b.ts, b]));
-    knownGaps.current = new Set(res.gaps.map((g) => `${g.fromTs}-${g.toTs}`));
-    const newest = res.bars[res.bars.length - 1] ?? null;
-    lastTs.current = newest?.ts ?? null;
-    const end = data.candles[data.candles.length - 1];
-    seriesEnd.current = end === undefined ? null : fromChartTime(end.time);
-    setLast(newest);
-    setHistory(res);
-    if (fit) {
-      // Everything when it fits legibly, else the newest VIEW_BARS; room on the right for the live candle's marker.
-      // After the next layout: a range set before autoSize measured the canvas is not kept.
-      const n = data.candles.length;
-      requestAnimationFrame(() =>
-        h.chart.timeScale().setVisibleLogicalRange({ from: Math.max(0, n - VIEW_BARS), to: n - 1 + RIGHT_ROOM }),
-      );
-    }
-  }, []);
+  const show = useCallback(
+    (res: ChartHistory, fit: boolean) => {
+      const h = handles.current;
+      if (h === null) return;
+      const data = seriesOf(res);
+      h.band.setData(data.band);
+      h.candles.setData(data.candles);
+      h.volume.setData(data.volume);
+      gapMarkers.current = data.markers;
+      buckets.current = data.candles.map((c) => fromChartTime(c.time));
+      shownInterval.current = res.interval;
+      drawMarkers();
+      bars.current = new Map(res.bars.map((b) => [b.ts, b]));
+      knownGaps.current = new Set(res.gaps.map((g) => `${g.fromTs}-${g.toTs}`));
+      const newest = res.bars[res.bars.length - 1] ?? null;
+      lastTs.current = newest?.ts ?? null;
+      const end = data.candles[data.candles.length - 1];
+      seriesEnd.current = end === undefined ? null : fromChartTime(end.time);
+      setLast(newest);
+      setHistory(res);
+      if (fit) {
+        // Everything when it fits legibly, else the newest VIEW_BARS; room on the right for the live candle's marker.
+        // After the next layout: a range set before autoSize measured the canvas is not kept.
+        const n = data.candles.length;
+        requestAnimationFrame(() =>
+          h.chart.timeScale().setVisibleLogicalRange({ from: Math.max(0, n - VIEW_BARS), to: n - 1 + RIGHT_ROOM }),
+        );
+      }
+    },
+    [drawMarkers],
+  );
 
   /** Puts bars of the current interval on screen: replaces same-ts ones, appends newer ones. */
-  const apply = useCallback((list: readonly ChartBar[]) => {
-    const h = handles.current;
-    if (h === null) return;
-    for (const b of list) {
-      const end = seriesEnd.current;
-      const historical = end !== null && b.ts < end;
-      // A bar for an older empty slot (a hole being filled): the next reload draws it with its gap state.
-      if (historical && !bars.current.has(b.ts)) continue;
-      h.candles.update(candleOf(b), historical);
-      h.volume.update(volumeOf(b), historical || b.ts === lastTs.current);
-      bars.current.set(b.ts, b);
-      if (!historical) {
-        seriesEnd.current = b.ts;
-        lastTs.current = b.ts;
-        setLast(b);
-      } else if (b.ts === lastTs.current) setLast(b);
-    }
-  }, []);
+  const apply = useCallback(
+    (list: readonly ChartBar[]) => {
+      const h = handles.current;
+      if (h === null) return;
+      for (const b of list) {
+        const end = seriesEnd.current;
+        const historical = end !== null && b.ts < end;
+        // A bar for an older empty slot (a hole being filled): the next reload draws it with its gap state.
+        if (historical && !bars.current.has(b.ts)) continue;
+        h.candles.update(candleOf(b), historical);
+        h.volume.update(volumeOf(b), historical || b.ts === lastTs.current);
+        bars.current.set(b.ts, b);
+        if (!historical) {
+          // A new bucket: a decision on it may have arrived before its bar did.
+          const fresh = b.ts !== seriesEnd.current;
+          seriesEnd.current = b.ts;
+          lastTs.current = b.ts;
+          setLast(b);
+          if (fresh) {
+            buckets.current.push(b.ts);
+            drawMarkers();
+          }
+        } else if (b.ts === lastTs.current) setLast(b);
+      }
+    },
+    [drawMarkers],
+  );
+
+  // Signal decisions for the markers: the recent ones on open (and after a reconnect), then live.
+  useEffect(() => {
+    if (symbol === null || link !== 'open') return;
+    signals.current = { symbol, list: [] };
+    drawMarkers();
+    let live: Signal[] = [];
+    let loaded = false;
+    const off = client.on('signal', (s: Signal) => {
+      if (sideOn(s, symbol) === null) return;
+      if (!loaded) live.push(s);
+      else signals.current.list.unshift(s);
+      if (loaded) drawMarkers();
+    });
+    client.invoke('listSignals', { symbol, limit: SIGNALS_LOADED }).then(
+      (rows) => {
+        if (signals.current.symbol !== symbol) return;
+        const known = new Set(rows.map((r) => `${r.ts}|${r.symbols.join('/')}`));
+        signals.current.list = [...live.filter((s) => !known.has(`${s.ts}|${s.symbols.join('/')}`)), ...rows];
+        loaded = true;
+        live = [];
+        drawMarkers();
+      },
+      (err: Error) => setError(`Could not load ${symbol} signals: ${err.message}`),
+    );
+    return off;
+  }, [client, symbol, link, drawMarkers]);
 
   // History on open, on every symbol or interval change, after a reconnect, and once a minute.
   useEffect(() => {
@@ -343,6 +410,22 @@ export function ChartPanel() {
             <span className="sim-badge">SIM</span> simulated feed: no real intraday data is available here
           </span>
         )}
+        <span className="chart-signal-legend" data-testid="signal-markers">
+          <span className="sig-buy" aria-hidden="true">
+            ▲
+          </span>{' '}
+          buy {markerCounts?.buy ?? 0} ·{' '}
+          <span className="sig-sell" aria-hidden="true">
+            ▼
+          </span>{' '}
+          sell {markerCounts?.sell ?? 0}
+          {markerCounts !== null && markerCounts.gated > 0 && (
+            <>
+              {' '}
+              (<span className="sig-gated">grey</span> = gated: {markerCounts.gated})
+            </>
+          )}
+        </span>
         {history && history.sources.length > 0 && <span className="muted">source: {history.sources.join(', ')}</span>}
       </div>
       <p className="chart-gaps" aria-label="Gaps" aria-live="polite">

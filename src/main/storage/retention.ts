@@ -12,7 +12,7 @@
  * write lock long enough to stall the live bar writer. Call it at start-up and then, say, hourly.
  */
 import type { Clock } from '../clock';
-import type { Db } from '../storage/db';
+import type { Db } from './db';
 
 const DAY_MS = 86_400_000;
 
