@@ -79,12 +79,13 @@ describe('SQLite bar store', () => {
     expect(store.count('AAPL', '1m')).toBe(0);
   });
 
-  it('runs one BEGIN…COMMIT per upsert, with one insert per bar', () => {
+  it('runs one BEGIN…COMMIT per upsert, with one insert per bar and one cursor move per provider', () => {
     const { store, log } = openTraced();
     store.upsert([bar(0), bar(1), bar(2), bar(3)]);
     expect(log.filter((s) => s === 'BEGIN')).toHaveLength(1);
     expect(log.filter((s) => s === 'COMMIT')).toHaveLength(1);
-    expect(log.filter((s) => s.startsWith('INSERT'))).toHaveLength(4);
+    expect(log.filter((s) => s.startsWith('INSERT OR REPLACE INTO bars'))).toHaveLength(4);
+    expect(log.filter((s) => s.startsWith('INSERT INTO ingestion_cursors'))).toHaveLength(1);
     expect(log[0]).toBe('BEGIN');
     expect(log.at(-1)).toBe('COMMIT');
     log.length = 0;
@@ -125,6 +126,20 @@ describe('SQLite bar store', () => {
     expect(store.cursor('NVDA', '1d', 'polygon')).toBe(T - DAY);
     expect(store.cursor('MSFT', '1m', 'polygon')).toBeNull();
   });
+
+  it('moves each provider’s cursor to its newest written bar, in the same transaction as the bars', () => {
+    const { store } = open();
+    store.upsert([bar(2, { provider: 'polygon' }), bar(0, { provider: 'polygon' }), bar(1, { provider: 'built' })]);
+    expect(store.cursor('NVDA', '1m', 'polygon')).toBe(T + 2 * 60_000);
+    expect(store.cursor('NVDA', '1m', 'built')).toBe(T + 60_000);
+    // An older backfilled bar never moves a cursor back.
+    store.upsert([bar(0, { provider: 'polygon', status: 'backfilled' })]);
+    expect(store.cursor('NVDA', '1m', 'polygon')).toBe(T + 2 * 60_000);
+    // A batch that fails leaves bars and cursors as they were.
+    expect(() => store.upsert([bar(5, { provider: 'alpaca' }), bar(6, { provider: 'alpaca', h: 0 })])).toThrow(/CHECK/);
+    expect(store.cursor('NVDA', '1m', 'alpaca')).toBeNull();
+    expect(store.latestTs('NVDA', '1m')).toBe(T + 2 * 60_000);
+  });
 });
 
 describe('bar write buffer', () => {
@@ -140,7 +155,7 @@ describe('bar write buffer', () => {
     expect(buf.queued).toBe(0);
     expect(log.filter((s) => s === 'BEGIN')).toHaveLength(1);
     expect(log.filter((s) => s === 'COMMIT')).toHaveLength(1);
-    expect(log.filter((s) => s.startsWith('INSERT'))).toHaveLength(3);
+    expect(log.filter((s) => s.startsWith('INSERT OR REPLACE INTO bars'))).toHaveLength(3);
     expect(store.count('NVDA', '1m')).toBe(3);
     expect(buf.counters).toMatchObject({ written: 3, flushes: 1, failures: 0 });
   });
