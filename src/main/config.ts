@@ -46,6 +46,16 @@ export const DEFAULT_BACKFILL: BackfillConfig = {
   sweepEveryMs: 5 * 60_000,
 };
 
+/** A provider's plan limits (docs/settings.md); null is "no limit". Budgets: marketdata/budget.ts. */
+export const ProviderPlanConfig = z
+  .object({
+    perMinute: z.number().positive().max(1_000_000).nullable(),
+    perDay: z.number().int().positive().nullable(),
+    costPerRequestUsd: z.number().min(0).max(100),
+  })
+  .strict();
+export type ProviderPlanConfig = z.infer<typeof ProviderPlanConfig>;
+
 export const Config = z.object({
   dataDir: z.string().min(1),
   /** Read-only files shipped with the app: datasets, model weights. */
@@ -79,6 +89,8 @@ export const Config = z.object({
     allowlist: z.record(z.string(), z.array(ProviderName)),
     /** The replay feed plays the watched symbols' stored bars of this interval, `speed` × real time. */
     replay: z.object({ interval: z.enum(['1m', '1d']), speed: z.number().positive() }),
+    /** Plan limits per provider; a provider without one gets the free-plan default. */
+    plans: z.partialRecord(ProviderName, ProviderPlanConfig),
   }),
   backfill: BackfillConfig,
   /** Policy, gate and decision recording (docs/signals.md). */
@@ -122,6 +134,7 @@ export const ConfigFile = z
         syntheticSessions: z.enum(['nyse', 'always']),
         staleAfterMs: z.number().int().min(100),
         switchBackAfterMs: z.number().int().min(0),
+        plans: z.partialRecord(ProviderName, ProviderPlanConfig),
       })
       .partial()
       .strict()
@@ -189,6 +202,13 @@ export interface ConfigSources {
   resourcesDir?: string;
   /** Read <dataDir>/kestrel.config.json (default true). */
   readFile?: boolean;
+  /** Keys for the default provider set; the environment when absent (Electron passes its safeStorage store). */
+  secrets?: SecretStore;
+}
+
+/** The data dir: flag, then KESTREL_DATA_DIR, then the app's userData, then the platform default. */
+export function resolveDataDir(s: Pick<ConfigSources, 'flags' | 'env' | 'appDataDir'>): string {
+  return path.resolve(s.flags.dataDir ?? s.env.KESTREL_DATA_DIR ?? s.appDataDir ?? platformDataDir(s.env));
 }
 
 /** Platform default for headless mode, mirroring where Electron would put userData. */
@@ -273,9 +293,10 @@ function backfillConfig(env: Record<string, string | undefined>, fb: NonNullable
 }
 
 /** Flags beat environment, which beats the app's own location, which beats the platform default. */
-export function resolveConfig({ flags, env, appDataDir, resourcesDir, readFile = true }: ConfigSources): Config {
-  const secrets = new EnvSecretStore(env);
-  const dataDir = path.resolve(flags.dataDir ?? env.KESTREL_DATA_DIR ?? appDataDir ?? platformDataDir(env));
+export function resolveConfig(sources: ConfigSources): Config {
+  const { flags, env, appDataDir, resourcesDir, readFile = true } = sources;
+  const secrets = sources.secrets ?? new EnvSecretStore(env);
+  const dataDir = resolveDataDir({ flags, env, appDataDir });
   const file: ConfigFile = readFile ? loadConfigFile(path.join(dataDir, CONFIG_FILE)) : {};
   const fm = file.marketdata ?? {};
   const providers = list(flags.providers ?? env.KESTREL_PROVIDERS) ?? fm.providers ?? defaultProviders(secrets);
@@ -304,6 +325,7 @@ export function resolveConfig({ flags, env, appDataDir, resourcesDir, readFile =
       switchBackAfterMs: Number(env.KESTREL_SWITCH_BACK_MS ?? fm.switchBackAfterMs ?? 120_000),
       allowlist: fm.allowlist ?? {},
       replay: replayConfig(env),
+      plans: fm.plans ?? {},
     },
     backfill: backfillConfig(env, file.backfill ?? {}),
     signals: signalsConfig(env, file.signals ?? {}),

@@ -40,6 +40,12 @@ import { CommandError } from './errors';
 import { ContractServer, type CommandHandlers } from './transport/server';
 import { Signals } from './signals/wiring';
 import { KESTREL_VERSION } from './version';
+import { BacktestService } from './backtest/service';
+import { replayToday } from './backtest/replayToday';
+import { BacktestRepo } from './storage/backtestRepo';
+import { SettingsService } from './settings/service';
+import { planBudgets } from './settings/plans';
+import { sessionState } from './marketdata/calendar';
 
 /** Raw quotes are pruned hourly; the first pass runs at start-up. */
 const RETENTION_EVERY_MS = 60 * 60_000;
@@ -82,6 +88,10 @@ export class Engine {
   readonly ib: IbConnection | null;
   /** Risk, brokers, orders, positions, kill sequence, reconciliation (docs/execution.md). */
   readonly execution: ExecutionService;
+  /** Backtests from the app: worker runs, history in SQLite, compare, export (docs/backtest.md). */
+  readonly backtests: BacktestService;
+  /** Editable settings, keys and the kestrel.config.json mirror (docs/settings.md). */
+  readonly settingsService: SettingsService;
   private readonly switches: ProviderSwitchRepo;
   private readonly startedAt: number;
   private heartbeat: ReturnType<typeof setInterval> | undefined;
@@ -181,7 +191,7 @@ export class Engine {
           switchBackAfterMs: md.switchBackAfterMs,
         },
         shadow: md.shadow ? { provider: md.shadow, symbols: config.symbols } : null,
-        plans: {},
+        plans: planBudgets(md.plans),
         maxJumpBps: 1000,
         mismatchBps: 10,
         gateWindowMs: 30 * 60_000,
@@ -232,6 +242,8 @@ export class Engine {
       clock,
       forming: (symbol) => this.barRecorder.aggregator.forming(symbol),
       isSim: (symbol) => {
+        // History-only symbols (the bundled dataset, imports) are not streamed, so not simulated.
+        if (!this.symbols.list().some((s) => s.symbol === symbol)) return false;
         const rows = this.marketData.providerRows();
         const active = rows.find((r) => r.name === this.marketData.router.active(symbol));
         return active ? active.sim : rows.every((r) => r.sim);
@@ -300,6 +312,48 @@ export class Engine {
     });
     this.marketData.onEvent((_provider, event) => this.execution.onMarketEvent(event));
     // --- end execution ---
+    // --- backtests (docs/backtest.md "In the app") ---
+    this.backtests = new BacktestService({
+      repo: new BacktestRepo(this.db),
+      clock,
+      dataDir: config.dataDir,
+      resourcesDir: config.resourcesDir,
+      emit: (p) => this.bus.emit('backtestProgress', p),
+    });
+    // --- end backtests ---
+    // --- settings (docs/settings.md): validated, audited, mirrored; applied now where the component allows ---
+    this.settingsService = new SettingsService({
+      config,
+      host: opts.host,
+      clock,
+      db: this.db,
+      audit: this.audit,
+      repo: this.settings,
+      secrets: opts.secrets ?? new EnvSecretStore(process.env),
+      env: process.env,
+      runtime: {
+        risk: (r) => {
+          this.execution.risk.updateConfig(r);
+          Object.assign(config.execution.risk, r);
+        },
+        signals: (s) => {
+          Object.assign(this.signals.gate.settings, s);
+          Object.assign(config.signals, s);
+        },
+        kill: ({ rejectStormCount, rejectStormWindowMs, haltOnDisconnect, liveToShadow }) => {
+          this.execution.risk.updateConfig({ rejectStormCount, rejectStormWindowMs });
+          Object.assign(config.execution.risk, { rejectStormCount, rejectStormWindowMs });
+          // The kill sequence and the disconnect watch read this object when they run.
+          Object.assign(config.execution.kill, { haltOnDisconnect, liveToShadow });
+        },
+        alerts: ({ channels }) => {
+          config.alerts = { ...config.alerts, channels };
+          this.alertChannels.reconfigure(config.alerts);
+        },
+      },
+      emit: (view) => this.bus.emit('settings', view),
+    });
+    // --- end settings ---
     this.server = new ContractServer(this.handlers(), this.bus, log);
   }
 
@@ -375,10 +429,12 @@ export class Engine {
       });
     }
     this.heartbeat = setInterval(() => {
+      const ts = clock.now();
       this.bus.emit('heartbeat', {
-        ts: clock.now(),
+        ts,
         uptimeS: this.uptimeS(),
         tradingState: this.killSwitch.current().state,
+        ...sessionOf(ts),
       });
     }, config.heartbeatMs);
     this.heartbeat.unref();
@@ -400,6 +456,8 @@ export class Engine {
     this.applyRetention();
     this.barTimers.push(setInterval(() => this.applyRetention(), RETENTION_EVERY_MS));
     for (const t of this.barTimers) t.unref();
+    const interrupted = this.backtests.recoverInterrupted();
+    if (interrupted > 0) log.warn({ interrupted }, 'backtests left running by the last session marked failed');
     this.execution.start(); // before the gateway connects: its first onReady reconciles
     this.ib?.start();
     this.signals.start(this.bars); // warm-up from stored bars, then batched decision writes
@@ -441,6 +499,7 @@ export class Engine {
     if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.heartbeat);
+    this.backtests.stop();
     await this.backfill.stop();
     await this.marketData.stop();
     this.execution.stop();
@@ -559,6 +618,44 @@ export class Engine {
       getBrokerStatus: () => this.execution.brokerStatus(),
       getKillProgress: () => this.execution.killProgress(),
       // --- end execution ---
+      // --- backtests ---
+      runBacktest: (input) => this.backtests.start(input),
+      cancelBacktest: ({ runId }) => this.backtests.cancel(runId),
+      listBacktests: (input) => this.backtests.list(input?.limit ?? 100),
+      getBacktest: ({ runId, points, trades }) => this.backtests.view(runId, points, trades),
+      compareBacktests: ({ a, b }) => this.backtests.compare(a, b),
+      exportBacktest: ({ runId, formats }) => this.backtests.export(runId, formats),
+      replayToday: () => {
+        this.flushBars(); // the replay reads SQLite: write the queued bars first
+        return replayToday({
+          clock: this.opts.clock,
+          dataDir: this.opts.config.dataDir,
+          symbols: () => this.symbols.list().map((s) => s.symbol),
+          countBars: (symbol, from, to) => this.bars.columns(symbol, '1m', from, to).time.length,
+          fills: () => this.execution.listFills({ limit: 10_000 }),
+          run: (params) => this.backtests.runReplay(params),
+          threshold: this.opts.config.signals.defaultThreshold,
+          cooldownMs: this.opts.config.signals.cooldownMs,
+        }).catch((err: Error) => {
+          throw err instanceof CommandError ? err : new CommandError('UNAVAILABLE', `replay failed: ${err.message}`);
+        });
+      },
+      // --- end backtests ---
+      // --- settings ---
+      getSettings: () => this.settingsService.view(),
+      updateSettings: ({ section, values }, ctx) => this.settingsService.update(section, values, ctx.surface),
+      setKey: ({ name, value }, ctx) => this.settingsService.setKey(name, value, ctx.surface),
+      clearKey: ({ name }, ctx) => this.settingsService.clearKey(name, ctx.surface),
+      // --- end settings ---
     };
+  }
+}
+
+/** The session for the heartbeat; the calendar only covers its table's years, so outside them none is sent. */
+function sessionOf(ts: number): { session?: 'pre' | 'regular' | 'post' | 'closed' } {
+  try {
+    return { session: sessionState(ts).state };
+  } catch {
+    return {};
   }
 }

@@ -8,6 +8,7 @@ import type { Clock } from './clock';
 import type { Config } from './config';
 import { Engine } from './engine';
 import type { Logger } from './observability/logger';
+import type { SecretStore } from './secrets';
 import { createHttpServer } from './transport/http';
 import { attachWsTransport } from './transport/ws';
 import { KESTREL_VERSION } from './version';
@@ -19,6 +20,8 @@ export interface HeadlessOptions {
   clock: Clock;
   log: Logger;
   rendererDir: string;
+  /** Where keys come from; the environment unless a host or test supplies a store. */
+  secrets?: SecretStore;
 }
 
 export interface HeadlessApp {
@@ -30,8 +33,9 @@ export interface HeadlessApp {
   stop(): Promise<void>;
 }
 
-export async function startHeadless({ config, clock, log, rendererDir }: HeadlessOptions): Promise<HeadlessApp> {
-  const engine = new Engine({ config, clock, log, host: 'headless', processMetrics: true });
+export async function startHeadless(opts: HeadlessOptions): Promise<HeadlessApp> {
+  const { config, clock, log, rendererDir, secrets } = opts;
+  const engine = new Engine({ config, clock, log, host: 'headless', processMetrics: true, secrets });
   const token = randomBytes(24).toString('base64url');
   let port = config.port;
 

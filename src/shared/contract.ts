@@ -41,6 +41,17 @@ import {
   Fill,
   PositionsReport,
   TimeInForce,
+  BacktestComparison,
+  BacktestExportFormat,
+  BacktestProgress,
+  BacktestRequest,
+  BacktestRunInfo,
+  BacktestView,
+  ParityReport,
+  SecretKeyName,
+  SettingsChange,
+  SettingsSection,
+  SettingsView,
 } from './domain';
 
 const NoInput = z.object({}).strict().optional();
@@ -241,13 +252,76 @@ export const commands = {
   /** Sends one test alert through the channel now (no routing, dedup or rate limit) and reports the HTTP result. */
   testAlertChannel: { input: z.object({ index: z.number().int().min(0).max(99) }).strict(), output: AlertTestResult },
   // --- end alerts ---
+  // --- backtests (issue 7; docs/backtest.md "In the app") ---
+  /** Starts a backtest in a worker thread; one at a time (INVALID_STATE while another runs). Progress: `backtestProgress`. */
+  runBacktest: { input: BacktestRequest, output: z.object({ runId: z.number().int().positive() }) },
+  /** Asks a running backtest to stop; it ends 'cancelled'. INVALID_STATE when it is not running. */
+  cancelBacktest: { input: z.object({ runId: z.number().int().positive() }).strict(), output: BacktestRunInfo },
+  /** Run history from SQLite, newest first. */
+  listBacktests: {
+    input: z
+      .object({ limit: z.number().int().min(1).max(1000).optional() })
+      .strict()
+      .optional(),
+    output: z.array(BacktestRunInfo),
+  },
+  /** A run: its stats, its equity curve thinned to `points` (default 1500) and its newest `trades` (default 200). */
+  getBacktest: {
+    input: z
+      .object({
+        runId: z.number().int().positive(),
+        points: z.number().int().min(2).max(100_000).optional(),
+        trades: z.number().int().min(0).max(100_000).optional(),
+      })
+      .strict(),
+    output: BacktestView,
+  },
+  /** Two finished runs side by side. */
+  compareBacktests: {
+    input: z.object({ a: z.number().int().positive(), b: z.number().int().positive() }).strict(),
+    output: BacktestComparison,
+  },
+  /** Writes the run's reports into <dataDir>/reports/<runId>/ and returns the paths written. */
+  exportBacktest: {
+    input: z
+      .object({ runId: z.number().int().positive(), formats: z.array(BacktestExportFormat).min(1).max(4) })
+      .strict(),
+    output: z.object({ dir: z.string(), files: z.array(z.string()) }),
+  },
+  /** Today's stored 1m bars of the watched symbols through the backtester, against the day's shadow and live fills. */
+  replayToday: { input: NoInput, output: ParityReport },
+  // --- end backtests ---
+  // --- settings (issue 8; docs/settings.md) ---
+  /** Every editable setting, with keys and alert channel URLs masked (`{set: true}`), never their values. */
+  getSettings: { input: NoInput, output: SettingsView },
+  /**
+   * Replaces one section's values. The engine validates them (INVALID_INPUT names the field path),
+   * audits each change, mirrors it to kestrel.config.json and applies it now or after a restart.
+   */
+  updateSettings: {
+    input: z.object({ section: SettingsSection, values: z.record(z.string(), z.unknown()) }).strict(),
+    output: SettingsChange,
+  },
+  /** Stores an API key encrypted (Electron safeStorage); refused in headless mode, which reads the environment. */
+  setKey: {
+    input: z.object({ name: SecretKeyName, value: z.string().trim().min(1).max(4096) }).strict(),
+    output: SettingsChange,
+  },
+  clearKey: { input: z.object({ name: SecretKeyName }).strict(), output: SettingsChange },
+  // --- end settings ---
 } as const;
 
 export const events = {
   tradingState: TradingState,
   symbolMode: SymbolInfo,
   alert: Alert,
-  heartbeat: z.object({ ts: EpochMs, uptimeS: z.number().nonnegative(), tradingState: TradingStateName }),
+  heartbeat: z.object({
+    ts: EpochMs,
+    uptimeS: z.number().nonnegative(),
+    tradingState: TradingStateName,
+    /** The New York session at ts (for the status-bar clock); absent outside the calendar's years. */
+    session: z.enum(['pre', 'regular', 'post', 'closed']).optional(),
+  }),
   /** Latest prices, coalesced to at most 10 Hz. */
   ticks: z.array(MarketTick),
   /** Provider rows, about once a second. */
@@ -269,6 +343,14 @@ export const events = {
   /** The kill sequence: "n of m cancelled", timeout, kill latency. */
   killProgress: KillProgress,
   // --- end execution ---
+  // --- backtests ---
+  /** A backtest's bars done of total, at most 10 Hz, and once more when it ends. */
+  backtestProgress: BacktestProgress,
+  // --- end backtests ---
+  // --- settings ---
+  /** The settings after a saved change (masked like getSettings). */
+  settings: SettingsView,
+  // --- end settings ---
 } as const;
 
 export type Commands = typeof commands;

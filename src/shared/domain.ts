@@ -571,3 +571,287 @@ export const FlattenReport = z.object({
 });
 export type FlattenReport = z.infer<typeof FlattenReport>;
 // --- end execution ---
+
+// --- backtests (issue 7; docs/backtest.md "In the app"): run history, views, compare, replay today ---
+/**
+ * What the Backtest panel asks for. The engine turns it into the runner's BacktestParams: 'store'
+ * reads the data dir's bars (the watched symbols and SPX), 'sp500' the bundled S&P 500 daily
+ * dataset, 'synthetic' the seeded synthetic market's minute bars. No file paths except the policy.
+ */
+export const BacktestRequest = z
+  .object({
+    data: z.enum(['store', 'sp500', 'synthetic']),
+    symbols: z.array(Symbol).max(20).default([]),
+    interval: z.enum(['1m', '1d']).default('1d'),
+    /** Range [from, to) in epoch ms; null: the data's own span (required for synthetic). */
+    from: EpochMs.nullable().default(null),
+    to: EpochMs.nullable().default(null),
+    initialCash: z.number().positive().max(1e12).default(100_000),
+    slippageBps: z.number().min(0).max(1_000).default(1),
+    commission: z.enum(['ib-fixed', 'ib-tiered', 'none']).default('ib-fixed'),
+    fillAt: z.enum(['next-open', 'same-close']).default('next-open'),
+    allowGaps: z.boolean().default(false),
+    /** A kestrel-policy/1 weights file on the engine's machine; null: the bundled demo policy. */
+    policy: z.string().trim().min(1).max(1000).nullable().default(null),
+    /** Seed of the synthetic market. */
+    seed: z.number().int().default(1),
+  })
+  .strict();
+export type BacktestRequest = z.infer<typeof BacktestRequest>;
+
+export const BacktestRunStatus = z.enum(['running', 'done', 'failed', 'cancelled']);
+export type BacktestRunStatus = z.infer<typeof BacktestRunStatus>;
+
+/** How a statistic reads: a fraction shown as %, money, a plain number, a count or a duration in ms. */
+export const BacktestStatFormat = z.enum(['pct', 'money', 'num', 'int', 'ms']);
+export const BacktestStat = z.object({
+  key: z.string(),
+  label: z.string(),
+  format: BacktestStatFormat,
+  /** null: undefined for this run (no trades, zero variance, ...). */
+  value: z.number().nullable(),
+});
+export type BacktestStat = z.infer<typeof BacktestStat>;
+
+/** The few numbers the history list shows. */
+export const BacktestHeadline = z.object({
+  totalReturn: z.number(),
+  cagr: z.number().nullable(),
+  sharpe: z.number().nullable(),
+  maxDrawdown: z.number(),
+  trades: z.number().int().nonnegative(),
+  benchmarkReturn: z.number(),
+  bars: z.number().int().nonnegative(),
+});
+export type BacktestHeadline = z.infer<typeof BacktestHeadline>;
+
+export const BacktestRunInfo = z.object({
+  runId: z.number().int().positive(),
+  createdAt: EpochMs,
+  finishedAt: EpochMs.nullable(),
+  status: BacktestRunStatus,
+  request: BacktestRequest,
+  /** e.g. "SPX 1d 2000-01-03 – 2020-12-31 · next-open, 1 bps, IB fixed". */
+  label: z.string(),
+  headline: BacktestHeadline.nullable(),
+  error: z.string().nullable(),
+});
+export type BacktestRunInfo = z.infer<typeof BacktestRunInfo>;
+
+/** Equity, buy-and-hold benchmark and drawdown at one bar (thinned for the panel). */
+export const BacktestCurvePoint = z.object({
+  ts: EpochMs,
+  equity: z.number(),
+  benchmark: z.number().nullable(),
+  /** Fraction ≤ 0 below the running peak. */
+  drawdown: z.number(),
+});
+export type BacktestCurvePoint = z.infer<typeof BacktestCurvePoint>;
+export const BacktestTradeRow = z.object({
+  id: z.number().int().nonnegative(),
+  symbol: z.string(),
+  side: z.enum(['LONG', 'SHORT']),
+  qty: z.number(),
+  entryTs: EpochMs,
+  exitTs: EpochMs,
+  entryPrice: z.number(),
+  exitPrice: z.number(),
+  pnl: z.number(),
+  return: z.number(),
+});
+export type BacktestTradeRow = z.infer<typeof BacktestTradeRow>;
+
+/** A finished run as the panel shows it: stats, a thinned curve and the newest trades. */
+export const BacktestView = z.object({
+  run: BacktestRunInfo,
+  fillModel: z.object({ name: z.string(), description: z.string() }),
+  dataRange: z.object({
+    source: z.string(),
+    firstBarTs: EpochMs.nullable(),
+    lastBarTs: EpochMs.nullable(),
+    bars: z.number().int().nonnegative(),
+  }),
+  stats: z.array(BacktestStat),
+  curve: z.array(BacktestCurvePoint),
+  /** Points in the full equity curve (curve is thinned to at most the asked number). */
+  curvePoints: z.number().int().nonnegative(),
+  trades: z.array(BacktestTradeRow),
+  tradeCount: z.number().int().nonnegative(),
+  gaps: z.number().int().nonnegative(),
+  perSymbol: z.array(
+    z.object({
+      symbol: z.string(),
+      trades: z.number().int().nonnegative(),
+      winRate: z.number().nullable(),
+      pnl: z.number(),
+      buyHoldReturn: z.number().nullable(),
+    }),
+  ),
+  monthly: z.array(z.object({ year: z.number().int(), month: z.number().int(), return: z.number() })),
+});
+export type BacktestView = z.infer<typeof BacktestView>;
+
+/** Two runs side by side; curves normalised to 1.0 at each run's first bar. */
+export const BacktestComparison = z.object({
+  a: BacktestRunInfo,
+  b: BacktestRunInfo,
+  rows: z.array(
+    z.object({
+      key: z.string(),
+      label: z.string(),
+      format: BacktestStatFormat,
+      a: z.number().nullable(),
+      b: z.number().nullable(),
+      /** b − a; null when either is undefined. */
+      diff: z.number().nullable(),
+    }),
+  ),
+  curveA: z.array(z.object({ ts: EpochMs, value: z.number() })),
+  curveB: z.array(z.object({ ts: EpochMs, value: z.number() })),
+  /** Differences a reader must know before comparing (interval, fill model, data). */
+  notes: z.array(z.string()),
+});
+export type BacktestComparison = z.infer<typeof BacktestComparison>;
+
+export const BacktestExportFormat = z.enum(['html', 'pdf', 'json', 'csv']);
+export type BacktestExportFormat = z.infer<typeof BacktestExportFormat>;
+
+export const BacktestProgress = z.object({
+  runId: z.number().int().positive(),
+  done: z.number().int().nonnegative(),
+  total: z.number().int().nonnegative(),
+  status: BacktestRunStatus,
+});
+export type BacktestProgress = z.infer<typeof BacktestProgress>;
+
+/** Replay today, per symbol: the backtester's decisions against the day's shadow and live fills. */
+export const ParitySide = z.object({
+  /** Orders with fills in the day (a decision is an order; partial fills are merged at their VWAP). */
+  fills: z.number().int().nonnegative(),
+  matched: z.number().int().nonnegative(),
+  /** Mean of (actual − replay) / replay in bps over matched orders, signed so positive is worse (paid more / sold lower). */
+  avgPriceDiffBps: z.number().nullable(),
+  /** Replay decisions the day did not make. */
+  missing: z.number().int().nonnegative(),
+  /** Decisions of the day the replay did not make. */
+  extra: z.number().int().nonnegative(),
+});
+export type ParitySide = z.infer<typeof ParitySide>;
+export const ParitySymbol = z.object({
+  symbol: z.string(),
+  bars: z.number().int().nonnegative(),
+  replayFills: z.number().int().nonnegative(),
+  shadow: ParitySide,
+  live: ParitySide,
+});
+export type ParitySymbol = z.infer<typeof ParitySymbol>;
+export const ParityReport = z.object({
+  /** New York trading day, YYYY-MM-DD. */
+  day: z.string(),
+  generatedAt: EpochMs,
+  /** Orders match when on the same symbol and side within this many ms. */
+  toleranceMs: z.number().int().nonnegative(),
+  fillModel: z.string(),
+  symbols: z.array(ParitySymbol),
+  /** Symbols skipped and why (no bars today, ...). */
+  notes: z.array(z.string()),
+});
+export type ParityReport = z.infer<typeof ParityReport>;
+// --- end backtests ---
+// --- settings (issue 8; docs/settings.md) ---
+/** API keys the engine knows; their values never cross the contract, only whether they are set. */
+export const SECRET_KEY_NAMES = [
+  'POLYGON_API_KEY',
+  'ALPHAVANTAGE_API_KEY',
+  'FINNHUB_API_KEY',
+  'ALPACA_API_KEY_ID',
+  'ALPACA_API_SECRET_KEY',
+] as const;
+export const SecretKeyName = z.enum(SECRET_KEY_NAMES);
+export type SecretKeyName = z.infer<typeof SecretKeyName>;
+export const KeyStatus = z.object({
+  name: SecretKeyName,
+  set: z.boolean(),
+  /** env beats stored; null when unset. */
+  source: z.enum(['env', 'stored']).nullable(),
+});
+export type KeyStatus = z.infer<typeof KeyStatus>;
+export const SETTINGS_SECTIONS = ['ib', 'providers', 'risk', 'signals', 'kill', 'alerts'] as const;
+export const SettingsSection = z.enum(SETTINGS_SECTIONS);
+export type SettingsSection = z.infer<typeof SettingsSection>;
+/** Plan limits; null is "no limit". The ranges are checked in the engine (src/main/settings/schema.ts). */
+export const ProviderPlanView = z.object({
+  perMinute: z.number().nullable(),
+  perDay: z.number().nullable(),
+  costPerRequestUsd: z.number(),
+});
+export type ProviderPlanView = z.infer<typeof ProviderPlanView>;
+/** What getSettings shows: values with every secret masked (`{set: true}`, never the value). */
+export const SettingsView = z.object({
+  host: z.enum(['electron', 'headless']),
+  /** Where saved settings are mirrored for headless and team use. */
+  configFile: z.string(),
+  /** false in headless mode: keys come from the environment; `keysNote` says how. */
+  keysWritable: z.boolean(),
+  keysNote: z.string().nullable(),
+  /** Sections saved since start that take effect only after a restart. */
+  restartPending: z.array(SettingsSection),
+  ib: z.object({ host: z.string(), port: z.number(), clientId: z.number(), account: z.string().nullable() }),
+  providers: z.object({
+    /** In priority order. */
+    enabled: z.array(ProviderName),
+    available: z.array(ProviderName),
+    plans: z.record(z.string(), ProviderPlanView),
+  }),
+  risk: z.object({
+    maxOrderQuantity: z.number(),
+    maxOrderNotional: z.number(),
+    maxPositionPerSymbol: z.number(),
+    maxGrossExposure: z.number(),
+    dailyLossLimit: z.number(),
+    ordersPerSecond: z.number(),
+    orderBurst: z.number(),
+    priceBandBps: z.number(),
+    duplicateWindowMs: z.number(),
+    maxQuoteAgeMs: z.number().nullable(),
+  }),
+  signals: z.object({
+    defaultThreshold: z.number(),
+    thresholds: z.record(z.string(), z.number()),
+    cooldownMs: z.number(),
+    maxFeatureAgeMs: z.number(),
+    allowExtendedHours: z.boolean(),
+  }),
+  kill: z.object({
+    rejectStormCount: z.number(),
+    rejectStormWindowMs: z.number(),
+    haltOnDisconnect: z.boolean(),
+    liveToShadow: z.boolean(),
+  }),
+  alerts: z.object({
+    channels: z.array(
+      z.object({
+        type: z.enum(['webhook', 'slack', 'discord']),
+        /** Write-only: the URL is a secret. `target` is its masked host for recognition. */
+        url: z.object({ set: z.literal(true) }),
+        target: z.string(),
+        minLevel: AlertLevel,
+        kinds: z.array(AlertKind).nullable(),
+      }),
+    ),
+  }),
+  keys: z.array(KeyStatus),
+});
+export type SettingsView = z.infer<typeof SettingsView>;
+/** The answer to updateSettings, setKey and clearKey. */
+export const SettingsChange = z.object({
+  section: z.union([SettingsSection, z.literal('keys')]),
+  /** Dotted paths of the fields that changed; empty when the values were the same. */
+  changed: z.array(z.string()),
+  /** 'runtime': in effect now; 'restart': saved, in effect after a restart. */
+  applied: z.enum(['runtime', 'restart', 'none']),
+  message: z.string(),
+  settings: SettingsView,
+});
+export type SettingsChange = z.infer<typeof SettingsChange>;
+// --- end settings ---

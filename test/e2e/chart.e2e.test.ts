@@ -155,6 +155,15 @@ describe('chart panel in Chromium', () => {
     await picker.selectOption('MSFT');
     await expect.poll(() => canvas.getAttribute('aria-label')).toMatch(/^MSFT 1m/);
     await expect.poll(() => readout.textContent(), { timeout: 15_000 }).toMatch(/C \d+\.\d{2}/);
+
+    // The bundled S&P 500 dataset opens on 1D, from the data dir's SQLite, labelled by its source.
+    await picker.selectOption('SPX');
+    await expect.poll(() => panel.getByRole('radio', { name: '1d' }).getAttribute('aria-checked')).toBe('true');
+    await expect.poll(() => canvas.getAttribute('aria-label')).toMatch(/^SPX 1d/);
+    await expect.poll(() => panel.textContent(), { timeout: 15_000 }).toContain('source: dataset');
+    // Real daily data: no SIM label and no simulated-feed note.
+    expect(await panel.textContent()).not.toContain('simulated feed');
+    await screenshot(page, 'chart-spx-daily');
     expect(watch.errors).toEqual([]);
     await page.close();
   }, 90_000);

@@ -25,6 +25,8 @@ describe('provider comparison panel in Chromium', () => {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     const watch = watchPage(page);
     await page.goto(server.url);
+    // The bottom area opens on the blotter; Providers is the second tab.
+    await page.getByRole('tab', { name: 'Providers' }).click();
     const panel = page.getByRole('region', { name: 'Providers' });
     const row = panel.getByRole('table', { name: 'Provider comparison' }).getByRole('row', { name: /synthetic/ });
     await expect.poll(() => row.textContent(), { timeout: 10_000 }).toMatch(/syntheticSIMactiveclosed/);

@@ -5,113 +5,24 @@ import { silentLogger } from '../../src/main/observability/logger';
 import { ContractServer, type CommandHandlers } from '../../src/main/transport/server';
 
 const state = { state: 'ACTIVE' as const, reason: 'r', changedAt: 1, changedBy: 'cli' as const };
-const pnl = { realizedPnl: 0, unrealizedPnl: 0, dailyPnl: 0, grossExposure: 0 };
 
+/** Only the handlers these tests call are real; any other command answers INTERNAL, as an unwired one would. */
 function server(overrides: Partial<CommandHandlers> = {}) {
   const bus = new EventBus();
-  const handlers: CommandHandlers = {
-    getSnapshot: () => ({
-      version: 't',
-      host: 'headless',
-      serverTime: 1,
-      uptimeS: 0,
-      tradingState: state,
-      symbols: [],
-      alerts: [],
-      providers: [],
-      ticks: [],
-      activeProviders: {},
-    }),
+  const stubs: Partial<CommandHandlers> = {
     getTradingState: () => state,
     engageKillSwitch: ({ reason }) => ({ ...state, state: 'HALTED', reason }),
     rearm: () => state,
     listSymbols: () => [],
-    setSymbolMode: ({ symbol, mode }) => ({ symbol, mode, changedAt: 1 }),
-    addSymbol: ({ symbol }) => ({ symbol, mode: 'shadow', changedAt: 1 }),
-    listProviders: () => [],
-    failover: ({ symbol, to }) => ({ symbol, from: null, to, reason: 'manual', ts: 1 }),
-    getPromotionGates: () => ({ target: 't', verdict: 'FAIL', windowMs: 1, criteria: [] }),
-    getBars: ({ symbol, interval }) => ({
-      symbol,
-      interval,
-      bars: [],
-      gaps: [],
-      gapBuckets: [],
-      sim: true,
-      sources: [],
-      truncated: false,
-    }),
-    listSignals: () => [],
-    getSignalStats: () => ({
-      latency: { window: 1, count: 0, p50Us: null, p95Us: null, p99Us: null },
-      decisions: 0,
-      passed: 0,
-      blocked: 0,
-      blockedByReason: {},
-      inferenceErrors: 0,
-      pairUnmatched: 0,
-      pair: null,
-      defaultThreshold: 0.6,
-      thresholds: {},
-      cooldownMs: 0,
-      maxFeatureAgeMs: 1000,
-      allowExtendedHours: false,
-    }),
-    getGapState: () => [],
-    listBackfillJobs: () => [],
-    requeueBackfill: () => ({ requeued: 0, skipped: 0 }),
-    purgeBackfill: () => ({ purged: 0 }),
-    getBackfillStatus: () => ({
-      ts: 1,
-      enabled: false,
-      depths: { T0: 0, T1: 0, T2: 0 },
-      caps: { T0: 1, T1: 1, T2: 1 },
-      running: 0,
-      dead: 0,
-      refused: 0,
-    }),
-    // --- execution ---
-    listOrders: () => [],
-    listFills: () => [],
-    listPositions: () => ({ positions: [], totals: { shadow: pnl, live: pnl }, ts: 1 }),
-    placeOrder: () => {
-      throw new CommandError('DENIED', 'no broker');
-    },
-    cancelOrder: () => {
-      throw new CommandError('DENIED', 'no order');
-    },
-    flattenAll: () => ({ flat: true, rounds: 0, orders: [], remaining: [] }),
-    getBrokerStatus: () => ({
-      name: 'none',
-      connected: false,
-      accounts: [],
-      paper: false,
-      tradingAllowed: false,
-      reason: 'r',
-    }),
-    getKillProgress: () => ({
-      phase: 'idle',
-      message: '',
-      cancelled: 0,
-      total: 0,
-      timedOut: false,
-      latencyMs: null,
-      reason: null,
-      startedAt: null,
-      finishedAt: null,
-      shadowed: [],
-      errors: [],
-    }),
-    // --- end execution ---
-    // --- alerts ---
-    listAlerts: () => ({ alerts: [], unread: 0 }),
-    ackAlert: () => ({ unread: 0 }),
-    ackAllAlerts: () => ({ acked: 0, unread: 0 }),
-    getAlertChannels: () => [],
-    testAlertChannel: () => ({ ok: true, status: 204, error: null, durationMs: 1 }),
-    // --- end alerts ---
     ...overrides,
   };
+  const handlers = new Proxy(stubs, {
+    get: (target, name) =>
+      target[name as keyof CommandHandlers] ??
+      (() => {
+        throw new CommandError('INTERNAL', `no test handler for ${String(name)}`);
+      }),
+  }) as CommandHandlers;
   return { bus, server: new ContractServer(handlers, bus, silentLogger()) };
 }
 

@@ -79,7 +79,7 @@ class Channel {
 }
 
 export class AlertDispatcher {
-  private readonly channels: Channel[];
+  private channels: Channel[];
   private readonly post;
   private readonly sleep;
   private readonly abort = new AbortController();
@@ -89,6 +89,15 @@ export class AlertDispatcher {
     this.channels = opts.config.channels.map((c, i) => new Channel(i, c, opts.config, opts.clock));
     this.post = opts.post ?? postJson;
     this.sleep = opts.sleep ?? abortableSleep;
+  }
+
+  /**
+   * New channels and limits from the settings. Channels start with fresh counters and buckets;
+   * deliveries already queued on the old ones still go out (their workers hold them).
+   */
+  reconfigure(config: AlertsConfig): void {
+    this.opts.config = config;
+    this.channels = config.channels.map((c, i) => new Channel(i, c, config, this.opts.clock));
   }
 
   /** Routes, dedups, rate-limits and queues the alert for every channel that wants it. */

@@ -30,6 +30,9 @@ export const MAX_GAP_BUCKETS = 20_000;
 const CALENDAR_START = fromNewYork(2000, 1, 1);
 const CALENDAR_END = fromNewYork(2031, 1, 1);
 
+/** Bar providers that are simulated whatever feed is active now. */
+const SIM_SOURCES: ReadonlySet<string> = new Set(['synthetic', 'replay']);
+
 export interface ChartBarSource {
   range(symbol: string, interval: BarInterval, fromTs: number, toTs: number): StoredBar[];
   earliestTs(symbol: string, interval: BarInterval): number | null;
@@ -160,7 +163,7 @@ export class ChartFeed {
       bars: buckets.map((b) => ({ ts: b.ts, o: b.o, h: b.h, l: b.l, c: b.c, v: b.v, status: b.status })),
       gaps,
       gapBuckets: gapBucketsOf(gaps, interval),
-      sim: this.deps.isSim(symbol),
+      sim: this.deps.isSim(symbol) || [...sources].some((p) => SIM_SOURCES.has(p)),
       sources: [...sources].sort(),
       truncated,
     };

@@ -6,13 +6,15 @@ import { app, BrowserWindow, ipcMain, net, protocol, screen, session, shell } fr
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { SystemClock } from '../clock';
-import { resolveConfig } from '../config';
+import { resolveConfig, resolveDataDir } from '../config';
 import { Engine } from '../engine';
 import { createLogger } from '../observability/logger';
 import { contentSecurityPolicy } from '../transport/http';
+import { EncryptedSecretStore, SECRETS_FILE } from '../settings/encryptedSecretStore';
 import { attachIpcTransport } from './ipcTransport';
 import { attachDesktopNotifications } from './notifications';
 import { decideWindowOpen, isAllowedNavigation } from './navigation';
+import { electronSecretCrypto, safeStorageWarning } from './safeStorage';
 import { buildWindowOptions } from './windowOptions';
 import { loadWindowState, trackWindowState } from './windowState';
 
@@ -38,9 +40,17 @@ function argValue(flag: string): string | undefined {
 
 async function run(): Promise<void> {
   await app.whenReady();
+  const flags = { dataDir: argValue('--data-dir'), symbols: argValue('--symbols') };
+  // Keys saved in settings, encrypted by the OS; the environment still beats them (docs/settings.md).
+  const secrets = new EncryptedSecretStore(
+    path.join(resolveDataDir({ flags, env: process.env, appDataDir: app.getPath('userData') }), SECRETS_FILE),
+    electronSecretCrypto(),
+    process.env,
+  );
   const config = resolveConfig({
-    flags: { dataDir: argValue('--data-dir'), symbols: argValue('--symbols') },
+    flags,
     env: process.env,
+    secrets,
     appDataDir: app.getPath('userData'),
     // Packaged builds ship resources/ as extraResources; a dev run reads the checkout's.
     resourcesDir: app.isPackaged
@@ -48,7 +58,10 @@ async function run(): Promise<void> {
       : path.resolve(here, '../../resources'),
   });
   const log = createLogger(config.dataDir);
-  const engine = new Engine({ config, clock: new SystemClock(), log, host: 'electron' });
+  const engine = new Engine({ config, clock: new SystemClock(), log, host: 'electron', secrets });
+  const keyringWarning = safeStorageWarning();
+  if (keyringWarning) log.warn(keyringWarning);
+  if (secrets.problem) log.warn(secrets.problem);
 
   protocol.handle(SCHEME, async (req) => {
     const url = new URL(req.url);

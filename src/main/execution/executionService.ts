@@ -138,6 +138,7 @@ export class ExecutionService {
       quote: (s) => this.reference(s),
       log,
       onAlert: (level, title, message) => deps.alerts.raise(level, title, message),
+      onStoreFailure: (err) => this.haltOnStorageFailure(err),
       ...(deps.priorClose ? { priorClose: deps.priorClose } : {}),
     });
     this.oms.onUpdate((u) => this.onUpdate(u));
@@ -428,6 +429,7 @@ export class ExecutionService {
       return this.oms.submit(order);
     } catch (err) {
       this.deps.log.error({ err, order }, 'order not recorded; nothing sent');
+      this.haltOnStorageFailure(err);
       this.deps.alerts.raise('critical', 'Order not recorded', `${order.symbol}: ${(err as Error).message}`, {
         kind: 'storage',
         symbol: order.symbol,
@@ -436,12 +438,23 @@ export class ExecutionService {
     }
   }
 
+  /** An order log that cannot be written: no order may go out unrecorded, so trading halts. */
+  private haltOnStorageFailure(err: unknown): void {
+    if (this.deps.killSwitch.current().state === 'HALTED') return;
+    this.autoHalt(`the order log cannot be written (${(err as Error).message})`);
+  }
+
   /** Risk (daily loss, reject storm) or a broker drop asks for HALTED: alert, audit, engage. */
   private autoHalt(reason: string): void {
     const { clock, audit, alerts, killSwitch, log } = this.deps;
     log.warn({ reason }, 'automatic halt');
     alerts.raise('critical', 'Automatic halt', reason, { kind: 'killSwitch' });
-    audit.append({ ts: clock.now(), surface: 'engine', action: 'execution.autoHalt', subject: 'trading', reason });
+    try {
+      audit.append({ ts: clock.now(), surface: 'engine', action: 'execution.autoHalt', subject: 'trading', reason });
+    } catch (err) {
+      // The same broken disk may refuse the audit row; the halt must not wait for it.
+      log.error({ err }, 'automatic halt not audited');
+    }
     this.kill.commandReceived();
     killSwitch.engage(`automatic: ${reason}`, 'engine').catch((err: unknown) => {
       log.error({ err }, 'automatic halt failed');

@@ -67,7 +67,13 @@ export class KillSwitch {
     if (!result.ok) throw new CommandError('INVALID_STATE', result.reason);
     if (!result.changed) return this.state;
     const next: TradingState = { state: result.next, reason, changedAt: this.deps.clock.now(), changedBy: surface };
-    this.commit(next, `tradingState.${action}`, this.state);
+    try {
+      this.commit(next, `tradingState.${action}`, this.state);
+    } catch (err) {
+      // Halting is the safe direction: it latches in memory even when the disk refuses the write.
+      if (next.state !== 'HALTED') throw err;
+      this.deps.onHookError(new Error(`HALTED could not be saved (${(err as Error).message}); it holds until restart`));
+    }
     const before = this.state;
     this.state = next;
     if (before.state !== next.state) this.deps.bus.emit('tradingState', next);

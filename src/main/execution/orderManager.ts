@@ -87,6 +87,8 @@ export interface OrderManagerDeps {
   /** The prior close for daily P&L of overnight positions. */
   priorClose?: (symbol: string, dayKey: string) => number | null;
   listeners?: ((u: ExecutionUpdate) => void)[];
+  /** A broker report could not be written to the order log: the engine halts trading. */
+  onStoreFailure?: (err: unknown) => void;
 }
 
 export class OrderManager {
@@ -401,7 +403,15 @@ export class OrderManager {
       commission,
       ts: report.ts,
     };
-    if (!this.store.append(ev, r.order.status, fill)) {
+    let stored: boolean;
+    try {
+      stored = this.store.append(ev, r.order.status, fill);
+    } catch (err) {
+      // The shares traded whatever the disk says: apply in memory, alert, and let the engine halt.
+      this.storeFailed(err, ev);
+      stored = true;
+    }
+    if (!stored) {
       // Known to the database but not to memory: a restart raced the broker's replay.
       this.duplicateFillCount++;
       return;
@@ -443,8 +453,12 @@ export class OrderManager {
     };
     const r = reduceOrder(order, ev);
     if (!r.ok) return this.refuse(ev, order, r.reason);
-    this.store.append(ev, r.order.status);
-    this.store.setCommission(execId, commission);
+    try {
+      this.store.append(ev, r.order.status);
+      this.store.setCommission(execId, commission);
+    } catch (err) {
+      this.storeFailed(err, ev);
+    }
     fill.commission = commission;
     this.setOrder(r.order);
     const position = this.positions.applyCommission(fill.mode, fill.symbol, commission, ts);
@@ -480,16 +494,22 @@ export class OrderManager {
       this.store.append(ev, r.order.status);
     } catch (err) {
       if (mustPersist) throw err;
-      this.deps.log?.error({ err, ev }, 'order event not persisted');
-      this.deps.onAlert?.(
-        'critical',
-        'Order event not saved',
-        `${ev.kind} for ${req.clientOrderId}: ${(err as Error).message}`,
-      );
+      this.storeFailed(err, ev);
     }
     this.setOrder(r.order);
     this.emit({ type: 'order', order: r.order });
     return true;
+  }
+
+  /** A broker report that cannot be stored is still applied in memory (the broker did act). */
+  private storeFailed(err: unknown, ev: OrderEvent): void {
+    this.deps.log?.error({ err, ev }, 'order event not persisted');
+    this.deps.onAlert?.(
+      'critical',
+      'Order event not saved',
+      `${ev.kind} for ${ev.clientOrderId}: ${(err as Error).message}`,
+    );
+    this.deps.onStoreFailure?.(err);
   }
 
   private refuse(ev: OrderEvent, order: OrderRecord, reason: string): void {

@@ -60,6 +60,8 @@ export function loadPolicy(
 export class Signals {
   readonly service: SignalService;
   readonly repo: SignalRepo;
+  /** The gate's settings are live: the settings service updates thresholds and cooldown in place. */
+  readonly gate: SignalGate;
   private timer: ReturnType<typeof setInterval> | undefined;
   private flushFailing = false;
 
@@ -69,7 +71,7 @@ export class Signals {
     const single = loadPolicy(cfg.weights.single, deps.resourcesDir, 'single', problem);
     const dual = cfg.pair ? loadPolicy(cfg.weights.dual, deps.resourcesDir, 'dual', problem) : null;
     this.repo = new SignalRepo(deps.db);
-    const gate = new SignalGate(
+    const gate = (this.gate = new SignalGate(
       {
         defaultThreshold: cfg.defaultThreshold,
         thresholds: cfg.thresholds,
@@ -78,7 +80,7 @@ export class Signals {
         allowExtendedHours: cfg.allowExtendedHours,
       },
       { clock: deps.clock, tradingState: deps.tradingState },
-    );
+    ));
     this.service = new SignalService({
       clock: deps.clock,
       monotonicUs: deps.monotonicUs ?? (() => performance.now() * 1000),

@@ -10,6 +10,7 @@ const PAGE = 50;
 export function AlertsPanel() {
   const { client } = useApi();
   const live = useApp((s) => s.alerts);
+  const link = useApp((s) => s.link);
   const setError = useApp((s) => s.setError);
   const [history, setHistory] = useState<AlertRecord[]>([]);
   const [ackedAt, setAckedAt] = useState<Record<string, number>>({});
@@ -28,7 +29,10 @@ export function AlertsPanel() {
 
   const recount = useCallback((unread: number) => setCounted({ unread, ids: new Set(all.map((a) => a.id)) }), [all]);
 
+  // History once the engine is connected (and again after a reconnect): asking earlier fails with
+  // "not connected to the engine".
   useEffect(() => {
+    if (link !== 'open') return;
     let gone = false;
     client.invoke('listAlerts', { limit: PAGE }).then(
       (h) => {
@@ -42,7 +46,7 @@ export function AlertsPanel() {
     return () => {
       gone = true;
     };
-  }, [client, setError]);
+  }, [client, setError, link]);
 
   const unread =
     counted === null ? null : counted.unread + all.filter((a) => a.ackedAt === null && !counted.ids.has(a.id)).length;

@@ -27,6 +27,8 @@ import { formatBarTime, formatClock, formatPrice, formatVolume, fromChartTime, t
 import '../chart/chart.css';
 import { mergeMarkers, sideOn, signalMarkers, type SignalMarkerCounts } from '../signals/markers';
 import { useApp } from '../store/appStore';
+import { useLayout } from '../layout/layoutStore';
+import { chartThemeOptions } from '../theme/chartTheme';
 
 const INTERVALS: ChartInterval[] = ['1m', '5m', '15m', '1h', '1d'];
 const MIN = 60_000;
@@ -100,12 +102,19 @@ function createHandles(el: HTMLElement): Handles {
   return { chart, candles, volume, band, markers };
 }
 
+/** The real daily history shipped with the app (resources/datasets), seeded as SPX on first start. */
+const DATASET_SYMBOL = 'SPX';
+
 export function ChartPanel() {
   const { client } = useApi();
   const symbols = useApp((s) => s.symbols);
   const link = useApp((s) => s.link);
-  const [picked, setPicked] = useState<string | null>(null);
-  const [interval, setChartInterval] = useState<ChartInterval>('1m');
+  // Symbol and interval live in the persisted layout (the palette switches them too).
+  const picked = useLayout((s) => s.chartSymbol);
+  const setPicked = useLayout((s) => s.setChartSymbol);
+  const interval: ChartInterval = useLayout((s) => s.chartInterval);
+  const setChartInterval = useLayout((s) => s.setChartInterval);
+  const theme = useLayout((s) => s.theme);
   const [history, setHistory] = useState<ChartHistory | null>(null);
   const [hovered, setHovered] = useState<ChartBar | null>(null);
   const [last, setLast] = useState<ChartBar | null>(null);
@@ -132,7 +141,16 @@ export function ChartPanel() {
   const signals = useRef<{ symbol: string | null; list: Signal[] }>({ symbol: null, list: [] });
   const shownInterval = useRef<ChartInterval>('1m');
   const [markerCounts, setMarkerCounts] = useState<SignalMarkerCounts | null>(null);
-  const symbol = picked ?? symbols[0]?.symbol ?? null;
+  // A restored symbol that is no longer watched falls back to the first one.
+  const symbol =
+    picked !== null && symbols.length > 0 && (picked === DATASET_SYMBOL || symbols.some((s) => s.symbol === picked))
+      ? picked
+      : (symbols[0]?.symbol ?? null);
+
+  // The canvas does not read CSS: re-apply the theme's colours when it changes.
+  useEffect(() => {
+    handles.current?.chart.applyOptions(chartThemeOptions());
+  }, [theme]);
 
   /** Redraws gap and signal markers together (the markers plugin takes one list per series). */
   const drawMarkers = useCallback(() => {
@@ -339,6 +357,8 @@ export function ChartPanel() {
             onChange={(e) => {
               setPicked(e.target.value);
               setHovered(null);
+              // The bundled dataset is daily only: open it on 1D rather than an empty minute chart.
+              if (e.target.value === DATASET_SYMBOL) setChartInterval('1d');
             }}
           >
             {symbols.map((s) => (
@@ -346,6 +366,11 @@ export function ChartPanel() {
                 {s.symbol}
               </option>
             ))}
+            {!symbols.some((s) => s.symbol === DATASET_SYMBOL) && (
+              <optgroup label="Bundled history">
+                <option value={DATASET_SYMBOL}>{DATASET_SYMBOL} · S&amp;P 500 daily 2000–2020</option>
+              </optgroup>
+            )}
           </select>
         </label>
         <div className="segmented" role="radiogroup" aria-label="Interval">
@@ -377,7 +402,9 @@ export function ChartPanel() {
               <span>O {formatPrice(shown.o)}</span>
               <span>H {formatPrice(shown.h)}</span>
               <span>L {formatPrice(shown.l)}</span>
-              <span className={shown.c >= shown.o ? 'up' : 'down'}>C {formatPrice(shown.c)}</span>
+              <span className={shown.c >= shown.o ? 'up' : 'down'}>
+                C {formatPrice(shown.c)} {shown.c >= shown.o ? '▲' : '▼'}
+              </span>
               <span>V {formatVolume(shown.v)}</span>
               {shown.status !== 'live' && <span className={`chart-status-${shown.status}`}>{shown.status}</span>}
             </>

@@ -3,9 +3,12 @@
  * commits HALTED before it answers, so the state shown here is what SQLite holds. Re-arming needs
  * an explicit confirmation in a dialog.
  */
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useApi } from '../apiContext';
+import { FlattenAll } from '../execution/FlattenAll';
+import { KillProgressView } from '../execution/KillProgressView';
 import { useApp } from '../store/appStore';
+import { useRegisterActions } from '../palette/useRegisterActions';
 
 export function KillSwitch() {
   const { client } = useApi();
@@ -39,6 +42,32 @@ export function KillSwitch() {
     }
   }, [client, applyTradingState, setError]);
 
+  // The palette runs the same engage, and opens the same re-arm confirmation.
+  const actions = useMemo(
+    () => [
+      {
+        id: 'kill.engage',
+        group: 'Trading',
+        title: 'Engage kill switch (halt all trading)',
+        keywords: 'halt stop kill',
+        run: () => void engage(),
+      },
+      ...(state === 'HALTED'
+        ? [
+            {
+              id: 'kill.rearm',
+              group: 'Trading',
+              title: 'Re-arm trading…',
+              keywords: 'resume active unhalt',
+              run: () => dialog.current?.showModal(),
+            },
+          ]
+        : []),
+    ],
+    [engage, state],
+  );
+  useRegisterActions('trading', actions);
+
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if ((e.ctrlKey || e.metaKey) && e.shiftKey && e.key.toLowerCase() === 'k') {
@@ -52,6 +81,8 @@ export function KillSwitch() {
 
   return (
     <div className="kill-area">
+      <KillProgressView />
+      <FlattenAll />
       {state === 'HALTED' && (
         <button type="button" className="rearm" onClick={() => dialog.current?.showModal()}>
           Re-arm

@@ -1,7 +1,9 @@
-import { useState, type FormEvent } from 'react';
+import { Fragment, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import type { MarketTick, SymbolMode } from '../../../shared/domain';
 import { useApi } from '../apiContext';
+import { LivePromotion } from '../execution/LivePromotion';
 import { useApp } from '../store/appStore';
+import { useRegisterActions } from '../palette/useRegisterActions';
 
 const MODES: SymbolMode[] = ['off', 'shadow', 'live'];
 
@@ -17,6 +19,8 @@ export function SymbolsPanel() {
   const [firstSeen] = useState(() => new Map<string, number>());
 
   const [draft, setDraft] = useState('');
+  // The symbol being promoted to live: its row shows gates, broker and the override.
+  const [promoting, setPromoting] = useState<string | null>(null);
 
   async function addSymbol(e: FormEvent) {
     e.preventDefault();
@@ -32,6 +36,11 @@ export function SymbolsPanel() {
   }
 
   async function setMode(symbol: string, mode: SymbolMode) {
+    if (mode === 'live' && symbols.find((x) => x.symbol === symbol)?.mode !== 'live') {
+      setPromoting(symbol);
+      return;
+    }
+    if (promoting === symbol) setPromoting(null);
     try {
       applySymbol(await client.invoke('setSymbolMode', { symbol, mode }));
       setError(null);
@@ -39,6 +48,31 @@ export function SymbolsPanel() {
       setError((err as Error).message);
     }
   }
+
+  // The palette switches modes through the same setMode: going live opens the same promotion row.
+  const setModeRef = useRef(setMode);
+  useEffect(() => {
+    setModeRef.current = setMode;
+  });
+  const modeKey = symbols.map((s) => `${s.symbol}:${s.mode}`).join(',');
+  const actions = useMemo(
+    () =>
+      modeKey
+        .split(',')
+        .filter(Boolean)
+        .flatMap((entry) => {
+          const [symbol, current] = entry.split(':') as [string, SymbolMode];
+          return MODES.filter((m) => m !== current).map((m) => ({
+            id: `mode.${symbol}.${m}`,
+            group: 'Symbol',
+            title: `${symbol}: ${current} → ${m}${m === 'live' ? '…' : ''}`,
+            keywords: `mode ${m} set switch`,
+            run: () => void setModeRef.current(symbol, m),
+          }));
+        }),
+    [modeKey],
+  );
+  useRegisterActions('symbols', actions);
 
   return (
     <section className="panel" aria-labelledby="symbols-title">
@@ -59,33 +93,43 @@ export function SymbolsPanel() {
         </thead>
         <tbody>
           {symbols.map((s) => (
-            <tr key={s.symbol}>
-              <th scope="row">{s.symbol}</th>
-              <PriceCells
-                last={priceOf(ticks[s.symbol])}
-                first={firstPrice(firstSeen, s.symbol, priceOf(ticks[s.symbol]))}
-              />
-              <td>
-                {active[s.symbol] ?? '–'}
-                {active[s.symbol] && sim.has(active[s.symbol]!) && <span className="sim-badge">SIM</span>}
-              </td>
-              <td>
-                <div className="segmented" role="radiogroup" aria-label={`${s.symbol} mode`}>
-                  {MODES.map((m) => (
-                    <button
-                      key={m}
-                      type="button"
-                      role="radio"
-                      aria-checked={s.mode === m}
-                      className={`seg mode-${m}`}
-                      onClick={() => void setMode(s.symbol, m)}
-                    >
-                      {m}
-                    </button>
-                  ))}
-                </div>
-              </td>
-            </tr>
+            <Fragment key={s.symbol}>
+              <tr>
+                <th scope="row">{s.symbol}</th>
+                <PriceCells
+                  last={priceOf(ticks[s.symbol])}
+                  first={firstPrice(firstSeen, s.symbol, priceOf(ticks[s.symbol]))}
+                />
+                <td>
+                  {active[s.symbol] ?? '–'}
+                  {active[s.symbol] && sim.has(active[s.symbol]!) && <span className="sim-badge">SIM</span>}
+                </td>
+                <td>
+                  <div className="segmented" role="radiogroup" aria-label={`${s.symbol} mode`}>
+                    {MODES.map((m) => (
+                      <button
+                        key={m}
+                        type="button"
+                        role="radio"
+                        aria-checked={s.mode === m}
+                        className={`seg mode-${m}`}
+                        onClick={() => void setMode(s.symbol, m)}
+                      >
+                        {m}
+                      </button>
+                    ))}
+                  </div>
+                </td>
+              </tr>
+              {promoting === s.symbol && (
+                <LivePromotion
+                  key={`promo-${s.symbol}`}
+                  symbol={s.symbol}
+                  colSpan={5}
+                  onClose={() => setPromoting(null)}
+                />
+              )}
+            </Fragment>
           ))}
         </tbody>
       </table>
