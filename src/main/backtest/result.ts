@@ -7,6 +7,7 @@
  * never NaN or Infinity: JSON cannot carry those and a reader must not mistake them for numbers.
  */
 import { z } from 'zod';
+import { OrderStatus } from '../../shared/domain';
 
 /**
  * Bump on any change a reader could notice (a field renamed, removed, or its meaning changed).
@@ -109,18 +110,8 @@ export const Trade = z.object({
 });
 export type Trade = z.infer<typeof Trade>;
 
-export const OrderStatusName = z.enum([
-  'INITIALIZED',
-  'DENIED',
-  'SUBMITTED',
-  'ACCEPTED',
-  'PARTIALLY_FILLED',
-  'FILLED',
-  'PENDING_CANCEL',
-  'CANCELED',
-  'REJECTED',
-  'EXPIRED',
-]);
+/** The order states of the live order manager (src/shared/domain.ts). */
+export const OrderStatusName = OrderStatus;
 
 /** An order as it ended the run. */
 export const BacktestOrder = z.object({

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 
 /** Writes beside the target and renames, so a crash never leaves half a file. */
-export function writeFileAtomic(file: string, text: string): void {
+export function writeFileAtomic(file: string, text: string | Uint8Array): void {
   const tmp = `${file}.partial-${process.pid}`;
   try {
     fs.writeFileSync(tmp, text);

@@ -10,6 +10,7 @@
  * - More fills on a FILLED order are applied (the shares really traded) and flagged as an overfill
  *   by the order manager.
  */
+import { OrderStatus as OrderStatusSchema } from '../../shared/domain';
 import type { OrderStatus } from './types';
 
 export type OrderEventKind =
@@ -26,18 +27,8 @@ export type OrderEventKind =
   /** A fill that completes (or overfills) the order. */
   | 'FILL';
 
-export const ORDER_STATUSES: readonly OrderStatus[] = [
-  'INITIALIZED',
-  'DENIED',
-  'SUBMITTED',
-  'ACCEPTED',
-  'PARTIALLY_FILLED',
-  'FILLED',
-  'PENDING_CANCEL',
-  'CANCELED',
-  'REJECTED',
-  'EXPIRED',
-];
+/** Every status, in the contract's order (one list: the shared zod enum). */
+export const ORDER_STATUSES: readonly OrderStatus[] = OrderStatusSchema.options;
 
 export const ORDER_EVENT_KINDS: readonly OrderEventKind[] = [
   'DENY',

@@ -9,6 +9,7 @@ import { CSV_FILES, equityCsv, ordersCsv, tradesCsv } from './csv';
 import { renderHtml } from './html';
 import { resultToJson } from './json';
 import { htmlToPdf, type PdfOptions } from './pdf';
+import { writeFileAtomic } from '../../commands/atomicFile';
 
 export interface ReportTargets {
   html?: string;
@@ -27,14 +28,7 @@ export async function writeReports(
   const written: string[] = [];
   const write = (file: string, text: string | Buffer): void => {
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    const tmp = `${file}.partial-${process.pid}`;
-    try {
-      fs.writeFileSync(tmp, text);
-      fs.renameSync(tmp, file);
-    } catch (err) {
-      fs.rmSync(tmp, { force: true });
-      throw err;
-    }
+    writeFileAtomic(file, text);
     written.push(file);
   };
   if (targets.json) write(targets.json, resultToJson(result));

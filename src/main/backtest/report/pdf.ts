@@ -5,6 +5,17 @@
  */
 export const DEFAULT_CHROMIUM = '/usr/bin/chromium';
 
+/** A quiet, offline headless Chromium: no sandbox (containers), no GPU, no background traffic. */
+export const CHROMIUM_ARGS: readonly string[] = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--no-first-run',
+];
+
 export interface PdfOptions {
   /** Chromium binary; KESTREL_CHROMIUM, then /usr/bin/chromium. */
   executablePath?: string;
@@ -17,13 +28,7 @@ export async function htmlToPdf(html: string, opts: PdfOptions = {}): Promise<Bu
   try {
     browser = await chromium.launch({
       executablePath,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+      args: [...CHROMIUM_ARGS],
     });
   } catch (err) {
     throw new Error(
