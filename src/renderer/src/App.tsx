@@ -33,6 +33,7 @@ export function App() {
   useWorkstationActions();
   const leftWidth = useLayout((s) => s.leftWidth);
   const rightWidth = useLayout((s) => s.rightWidth);
+  const bottomHeight = useLayout((s) => s.bottomHeight);
   const bottomTab = useLayout((s) => s.bottomTab);
   const setBottomTab = useLayout((s) => s.setBottomTab);
   return (
@@ -64,7 +65,10 @@ export function App() {
       )}
       <main
         className="workspace"
-        style={{ gridTemplateColumns: `${leftWidth}px 8px minmax(0, 1fr) 8px ${rightWidth}px` }}
+        style={{
+          gridTemplateColumns: `${leftWidth}px 8px minmax(0, 1fr) 8px ${rightWidth}px`,
+          gridTemplateRows: `minmax(0, 1fr) 8px ${bottomHeight}px`,
+        }}
       >
         <aside className="left">
           <SymbolsPanel />
@@ -77,6 +81,7 @@ export function App() {
           <AlertsPanel />
           <DataHealthPanel />
         </aside>
+        <Splitter column="bottom" label="Resize the bottom tabs" />
         <section className="bottom">
           <Tabs
             label="Bottom panels"

@@ -1,6 +1,7 @@
 /**
- * A column resizer between the workspace's side columns and the chart: drag it, or focus it and
- * use the arrow keys (Shift for bigger steps, Home/End for the limits). WAI-ARIA window splitter.
+ * A pane resizer: between the side columns and the chart (vertical bars), and above the bottom tabs
+ * (a horizontal bar). Drag it, or focus it and use the arrow keys (Shift for bigger steps, Home/End
+ * for the limits). The WAI-ARIA window splitter pattern: role=separator with aria-valuenow in px.
  */
 import { useRef, type KeyboardEvent, type PointerEvent } from 'react';
 import { WIDTH_LIMITS, type Column } from './layoutState';
@@ -10,20 +11,23 @@ const STEP = 16;
 const BIG_STEP = 64;
 
 export function Splitter({ column, label }: { column: Column; label: string }) {
-  const width = useLayout((s) => (column === 'left' ? s.leftWidth : s.rightWidth));
+  const size = useLayout((s) => (column === 'left' ? s.leftWidth : column === 'right' ? s.rightWidth : s.bottomHeight));
   const setWidth = useLayout((s) => s.setWidth);
-  const drag = useRef<{ x: number; width: number } | null>(null);
+  const drag = useRef<{ at: number; size: number } | null>(null);
   const { min, max } = WIDTH_LIMITS[column];
-  // The left column grows to the right; the right column grows to the left.
+  const horizontal = column === 'bottom';
+  // The left column grows rightwards; the right column leftwards; the bottom pane upwards.
   const sign = column === 'left' ? 1 : -1;
+  const [grow, shrink] = horizontal ? ['ArrowUp', 'ArrowDown'] : ['ArrowRight', 'ArrowLeft'];
 
   function onKeyDown(e: KeyboardEvent<HTMLDivElement>) {
     const step = e.shiftKey ? BIG_STEP : STEP;
+    const towards = horizontal ? 1 : sign;
     const next =
-      e.key === 'ArrowRight'
-        ? width + sign * step
-        : e.key === 'ArrowLeft'
-          ? width - sign * step
+      e.key === grow
+        ? size + towards * step
+        : e.key === shrink
+          ? size - towards * step
           : e.key === 'Home'
             ? min
             : e.key === 'End'
@@ -34,13 +38,14 @@ export function Splitter({ column, label }: { column: Column; label: string }) {
     setWidth(column, next);
   }
 
+  const pos = (e: PointerEvent) => (horizontal ? e.clientY : e.clientX);
   function onPointerDown(e: PointerEvent<HTMLDivElement>) {
-    drag.current = { x: e.clientX, width };
+    drag.current = { at: pos(e), size };
     e.currentTarget.setPointerCapture(e.pointerId);
   }
   function onPointerMove(e: PointerEvent<HTMLDivElement>) {
     const d = drag.current;
-    if (d) setWidth(column, d.width + sign * (e.clientX - d.x));
+    if (d) setWidth(column, d.size + sign * (pos(e) - d.at));
   }
   function onPointerUp(e: PointerEvent<HTMLDivElement>) {
     drag.current = null;
@@ -52,12 +57,12 @@ export function Splitter({ column, label }: { column: Column; label: string }) {
       className={`splitter splitter-${column}`}
       role="separator"
       tabIndex={0}
-      aria-orientation="vertical"
+      aria-orientation={horizontal ? 'horizontal' : 'vertical'}
       aria-label={label}
-      aria-valuenow={width}
+      aria-valuenow={size}
       aria-valuemin={min}
       aria-valuemax={max}
-      aria-valuetext={`${width} pixels`}
+      aria-valuetext={`${size} pixels`}
       onKeyDown={onKeyDown}
       onPointerDown={onPointerDown}
       onPointerMove={onPointerMove}

@@ -12,8 +12,15 @@ export type BottomTab = (typeof BOTTOM_TABS)[number];
 export const CHART_INTERVALS = ['1m', '5m', '15m', '1h', '1d'] as const;
 export type ChartIntervalName = (typeof CHART_INTERVALS)[number];
 
-/** Column limits in px: the Symbols table needs ~360 px for its mode buttons; alerts ~220 px. */
-export const WIDTH_LIMITS = { left: { min: 360, max: 720 }, right: { min: 220, max: 560 } } as const;
+/**
+ * Pane limits in px: the Symbols table needs ~360 px for its mode buttons, alerts ~220 px, and the
+ * bottom tabs ~200 px for the ticket and a few blotter rows.
+ */
+export const WIDTH_LIMITS = {
+  left: { min: 360, max: 720 },
+  right: { min: 220, max: 560 },
+  bottom: { min: 200, max: 720 },
+} as const;
 export type Column = keyof typeof WIDTH_LIMITS;
 
 export interface Layout {
@@ -24,6 +31,8 @@ export interface Layout {
   chartInterval: ChartIntervalName;
   leftWidth: number;
   rightWidth: number;
+  /** Height of the bottom tabs. */
+  bottomHeight: number;
 }
 
 export const DEFAULT_LAYOUT: Layout = {
@@ -33,6 +42,8 @@ export const DEFAULT_LAYOUT: Layout = {
   chartInterval: '1m',
   leftWidth: 440,
   rightWidth: 300,
+  // Fits the ticket, six orders and three symbols' positions with their totals.
+  bottomHeight: 350,
 };
 
 export const LAYOUT_STORAGE_KEY = 'kestrel.layout.v1';
@@ -52,6 +63,7 @@ const fields = {
   chartInterval: z.enum(CHART_INTERVALS),
   leftWidth: z.number().finite(),
   rightWidth: z.number().finite(),
+  bottomHeight: z.number().finite(),
 };
 
 /** Reads a stored layout; every field is checked on its own so one bad value does not lose the rest. */
@@ -76,6 +88,7 @@ export function parseLayout(raw: string | null | undefined): Layout {
     chartInterval: pick('chartInterval'),
     leftWidth: clampWidth('left', pick('leftWidth')),
     rightWidth: clampWidth('right', pick('rightWidth')),
+    bottomHeight: clampWidth('bottom', pick('bottomHeight')),
   };
 }
 

@@ -27,9 +27,16 @@ export interface LayoutStore extends Layout {
   reset(): void;
 }
 
-function storage(): Storage | null {
+/** What the store uses of the browser, typed here so unit tests (no DOM library) can supply it. */
+interface Host {
+  localStorage?: { getItem(key: string): string | null; setItem(key: string, value: string): void };
+  document?: { documentElement: { dataset: Record<string, string | undefined> } };
+}
+const host = globalThis as Host;
+
+function storage(): Host['localStorage'] | null {
   try {
-    return typeof localStorage === 'undefined' ? null : localStorage;
+    return host.localStorage ?? null;
   } catch {
     return null; // storage disabled: the layout still works, it just is not kept
   }
@@ -44,8 +51,13 @@ function load(): Layout {
 }
 
 function applyTheme(theme: Theme): void {
-  if (typeof document !== 'undefined') document.documentElement.dataset.theme = theme;
+  if (host.document) host.document.documentElement.dataset.theme = theme;
 }
+
+const WIDTH_FIELD = { left: 'leftWidth', right: 'rightWidth', bottom: 'bottomHeight' } as const satisfies Record<
+  Column,
+  keyof Layout
+>;
 
 export const useLayout = create<LayoutStore>((set, get) => ({
   ...load(),
@@ -54,14 +66,13 @@ export const useLayout = create<LayoutStore>((set, get) => ({
   setBottomTab: (bottomTab) => set({ bottomTab }),
   setChartSymbol: (chartSymbol) => set({ chartSymbol }),
   setChartInterval: (chartInterval) => set({ chartInterval }),
-  setWidth: (column, px) =>
-    set(column === 'left' ? { leftWidth: clampWidth('left', px) } : { rightWidth: clampWidth('right', px) }),
+  setWidth: (column, px) => set({ [WIDTH_FIELD[column]]: clampWidth(column, px) }),
   reset: () => set({ ...DEFAULT_LAYOUT }),
 }));
 
 function snapshot(s: LayoutStore): Layout {
-  const { theme, bottomTab, chartSymbol, chartInterval, leftWidth, rightWidth } = s;
-  return { theme, bottomTab, chartSymbol, chartInterval, leftWidth, rightWidth };
+  const { theme, bottomTab, chartSymbol, chartInterval, leftWidth, rightWidth, bottomHeight } = s;
+  return { theme, bottomTab, chartSymbol, chartInterval, leftWidth, rightWidth, bottomHeight };
 }
 
 applyTheme(useLayout.getState().theme);

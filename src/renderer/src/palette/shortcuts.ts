@@ -17,13 +17,7 @@ export interface Shortcut {
   description: string;
   /** Where it works. */
   scope:
-    | 'Anywhere'
-    | 'Chart focused'
-    | 'Tab list focused'
-    | 'Order ticket'
-    | 'Palette'
-    | 'Column divider focused'
-    | 'Dialogs';
+    'Anywhere' | 'Chart focused' | 'Tab list focused' | 'Order ticket' | 'Palette' | 'Pane divider focused' | 'Dialogs';
   /** For global shortcuts: the chord the handlers match. */
   chord?: Chord;
   /** The palette action it runs, if any, so the palette can show the keys next to it. */
@@ -78,7 +72,12 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { id: 'ticket-clear', keys: 'Esc', description: 'Clear the ticket', scope: 'Order ticket' },
   { id: 'palette-move', keys: '↑ ↓ Home End', description: 'Move through the actions', scope: 'Palette' },
   { id: 'palette-run', keys: 'Enter', description: 'Run the highlighted action', scope: 'Palette' },
-  { id: 'resize', keys: '← → (Shift: ×4) Home End', description: 'Resize the column', scope: 'Column divider focused' },
+  {
+    id: 'resize',
+    keys: '← → ↑ ↓ Home End',
+    description: 'Resize the pane (Shift: 64 px steps)',
+    scope: 'Pane divider focused',
+  },
   { id: 'close', keys: 'Esc', description: 'Close the dialog; focus goes back where it was', scope: 'Dialogs' },
   { id: 'focus', keys: 'Tab Shift+Tab', description: 'Move focus; the focused control is outlined', scope: 'Anywhere' },
 ];
@@ -95,10 +94,16 @@ export function chordOf(id: string): Chord {
   return c;
 }
 
-export function matchesChord(
-  e: Pick<KeyboardEvent, 'key' | 'ctrlKey' | 'metaKey' | 'shiftKey' | 'altKey'>,
-  c: Chord,
-): boolean {
+/** The fields of a KeyboardEvent a chord reads (typed here: unit tests run without the DOM library). */
+export interface KeyPress {
+  key: string;
+  ctrlKey: boolean;
+  metaKey: boolean;
+  shiftKey: boolean;
+  altKey: boolean;
+}
+
+export function matchesChord(e: KeyPress, c: Chord): boolean {
   if (e.altKey) return false;
   if ((e.ctrlKey || e.metaKey) !== (c.mod ?? false)) return false;
   // '?' is Shift+/ on most layouts: for printable keys without mod, the key itself decides.

@@ -78,7 +78,8 @@ export function useWorkstationActions(): void {
         group: 'Focus',
         title: `${name} panel`,
         keywords: 'go to jump',
-        run: () => void focusPanel(id),
+        // The chart's canvas takes the 1–5 interval keys; other panels take focus as a region.
+        run: () => (id === 'chart-title' ? focusSoon('.chart-canvas') : void focusPanel(id)),
       })),
       {
         id: 'ticket.open',

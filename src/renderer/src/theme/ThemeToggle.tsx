@@ -13,7 +13,7 @@ export function ThemeToggle() {
       title={`Switch to ${next} theme`}
       onClick={toggle}
     >
-      <span aria-hidden="true">{theme === 'dark' ? '☾' : '☀'}</span>
+      <span aria-hidden="true">◐</span>
     </button>
   );
 }
