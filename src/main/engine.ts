@@ -58,6 +58,8 @@ export interface EngineOptions {
   secrets?: SecretStore;
   /** Tests inject providers pointed at fakes; otherwise they come from the config. */
   providers?: MarketDataProvider[];
+  /** Inside Electron: print report PDFs with printToPDF rather than a system Chromium. */
+  printPdf?: (html: string) => Promise<Uint8Array>;
   /** Register process metrics (event-loop lag, heap) for /metrics. */
   processMetrics?: boolean;
 }
@@ -319,6 +321,7 @@ export class Engine {
       dataDir: config.dataDir,
       resourcesDir: config.resourcesDir,
       emit: (p) => this.bus.emit('backtestProgress', p),
+      ...(opts.printPdf ? { printPdf: opts.printPdf } : {}),
     });
     // --- end backtests ---
     // --- settings (docs/settings.md): validated, audited, mirrored; applied now where the component allows ---

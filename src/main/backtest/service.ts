@@ -48,6 +48,8 @@ export interface BacktestServiceOptions {
   monotonicMs?: () => number;
   /** Chromium for PDF exports (KESTREL_CHROMIUM, then /usr/bin/chromium). */
   chromium?: string;
+  /** The host's PDF printer (Electron's printToPDF in the app); Chromium when absent. */
+  printPdf?: (html: string) => Promise<Uint8Array>;
 }
 
 interface Active {
@@ -266,7 +268,10 @@ export class BacktestService {
           ...(want.has('json') ? { json: path.join(dir, 'result.json') } : {}),
           ...(want.has('csv') ? { csvDir: dir } : {}),
         },
-        this.opts.chromium ? { executablePath: this.opts.chromium } : {},
+        {
+          ...(this.opts.chromium ? { executablePath: this.opts.chromium } : {}),
+          ...(this.opts.printPdf ? { print: this.opts.printPdf } : {}),
+        },
       );
       return { dir, files };
     } catch (err) {

@@ -12,6 +12,7 @@ import { createLogger } from '../observability/logger';
 import { contentSecurityPolicy } from '../transport/http';
 import { EncryptedSecretStore, SECRETS_FILE } from '../settings/encryptedSecretStore';
 import { attachIpcTransport } from './ipcTransport';
+import { printReportPdf } from './printPdf';
 import { attachDesktopNotifications } from './notifications';
 import { decideWindowOpen, isAllowedNavigation } from './navigation';
 import { electronSecretCrypto, safeStorageWarning } from './safeStorage';
@@ -58,7 +59,14 @@ async function run(): Promise<void> {
       : path.resolve(here, '../../resources'),
   });
   const log = createLogger(config.dataDir);
-  const engine = new Engine({ config, clock: new SystemClock(), log, host: 'electron', secrets });
+  const engine = new Engine({
+    config,
+    clock: new SystemClock(),
+    log,
+    host: 'electron',
+    secrets,
+    printPdf: printReportPdf,
+  });
   const keyringWarning = safeStorageWarning();
   if (keyringWarning) log.warn(keyringWarning);
   if (secrets.problem) log.warn(secrets.problem);

@@ -63,7 +63,7 @@ afterEach(() => {
   }
 });
 
-function setup(run: RunFn, mono?: () => number) {
+function setup(run: RunFn, mono?: () => number, printPdf?: (html: string) => Promise<Uint8Array>) {
   const t = tempDir();
   const db = openDatabase(t.dir);
   open.push({ db, cleanup: t.cleanup });
@@ -78,6 +78,7 @@ function setup(run: RunFn, mono?: () => number) {
     emit: (p) => events.push(p),
     run,
     ...(mono ? { monotonicMs: mono } : {}),
+    ...(printPdf ? { printPdf } : {}),
   });
   return { service, repo, events, dir: t.dir, db, clock };
 }
@@ -203,6 +204,22 @@ describe('BacktestService', () => {
     const json = JSON.parse(fs.readFileSync(path.join(out.dir, 'result.json'), 'utf8')) as { schemaVersion: number };
     expect(json.schemaVersion).toBe(1);
     expect(() => service.compare(runId, runId)).toThrow(/two different runs/);
+  });
+
+  it('prints the PDF with the host’s printer when it has one (Electron’s printToPDF in the app)', async () => {
+    const printed: string[] = [];
+    const pdf = new TextEncoder().encode('%PDF-1.7 from the host');
+    const { service, dir } = setup(inProcess, undefined, (html) => {
+      printed.push(html);
+      return Promise.resolve(pdf);
+    });
+    const { runId } = service.start(SYNTH);
+    await service.idle();
+    const out = await service.export(runId, ['pdf']);
+    expect(out.files).toEqual([path.join(dir, 'reports', String(runId), 'report.pdf')]);
+    expect(fs.readFileSync(out.files[0]!, 'utf8')).toBe('%PDF-1.7 from the host');
+    expect(printed).toHaveLength(1);
+    expect(printed[0]).toMatch(/^<!doctype html>/i);
   });
 
   it('maps app requests onto the runner params', () => {

@@ -26,7 +26,7 @@ export async function writeReports(
   pdfOptions: PdfOptions = {},
 ): Promise<string[]> {
   const written: string[] = [];
-  const write = (file: string, text: string | Buffer): void => {
+  const write = (file: string, text: string | Uint8Array): void => {
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     writeFileAtomic(file, text);
     written.push(file);

@@ -19,9 +19,12 @@ export const CHROMIUM_ARGS: readonly string[] = [
 export interface PdfOptions {
   /** Chromium binary; KESTREL_CHROMIUM, then /usr/bin/chromium. */
   executablePath?: string;
+  /** Prints instead of Chromium: inside the app, Electron's printToPDF (src/main/electron/printPdf.ts). */
+  print?: (html: string) => Promise<Uint8Array>;
 }
 
-export async function htmlToPdf(html: string, opts: PdfOptions = {}): Promise<Buffer> {
+export async function htmlToPdf(html: string, opts: PdfOptions = {}): Promise<Uint8Array> {
+  if (opts.print) return opts.print(html);
   const executablePath = opts.executablePath ?? process.env.KESTREL_CHROMIUM ?? DEFAULT_CHROMIUM;
   const { chromium } = await import('playwright-core');
   let browser;
