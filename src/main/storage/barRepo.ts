@@ -68,16 +68,26 @@ export class SqliteBarStore implements BarStore {
     this.writeMany = db.transaction((bars: readonly StoredBar[]) => {
       // The newest bar per (symbol, interval, provider) in this batch moves its ingestion cursor,
       // in the same transaction, so a cursor never points past bars that did not land.
-      const newest = new Map<string, StoredBar>();
+      const newest: StoredBar[] = [];
+      let run: StoredBar | undefined;
       for (let i = 0; i < bars.length; i++) {
         const b = bars[i]!;
         // Positional parameters: about a third faster than binding the object by name.
         insert.run(b.symbol, b.interval, b.ts, b.o, b.h, b.l, b.c, b.v, b.vw, b.n, b.provider, b.asOf, b.status);
-        const key = `${b.symbol}|${b.interval}|${b.provider}`;
-        const seen = newest.get(key);
-        if (seen === undefined || b.ts > seen.ts) newest.set(key, b);
+        // Batches come in runs of one symbol and provider: compare with the run's bar, not a map.
+        if (
+          run !== undefined &&
+          run.symbol === b.symbol &&
+          run.interval === b.interval &&
+          run.provider === b.provider
+        ) {
+          if (b.ts > run.ts) newest[newest.length - 1] = run = b;
+        } else {
+          newest.push((run = b));
+        }
       }
-      for (const b of newest.values()) this.upsertCursor.run(b.symbol, b.interval, b.provider, b.ts);
+      // A key seen in several runs moves its cursor once per run; MAX() in the upsert keeps the newest.
+      for (const b of newest) this.upsertCursor.run(b.symbol, b.interval, b.provider, b.ts);
     });
     this.selectRange = db
       .prepare(`SELECT ${COLUMNS} FROM bars WHERE symbol = ? AND interval = ? AND ts >= ? AND ts < ? ORDER BY ts`)
