@@ -47,6 +47,8 @@ export class ProviderConnection {
   private lastEventAt: number | null = null;
   private symbols: string[] = [];
   private sub: StreamSubscription | null = null;
+  /** Which stream is current: callbacks from a stream given up on after a fault are ignored. */
+  private streamGen = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private reconnectDelay: number;
   private stopped = true;
@@ -131,18 +133,38 @@ export class ProviderConnection {
     if (this.stopped || !this.opts.provider.stream) return;
     this.setState('starting', 'connecting');
     const { health, sink } = this.opts;
-    this.sub = this.opts.provider.stream(this.symbols, {
+    const gen = ++this.streamGen;
+    const sub = this.opts.provider.stream(this.symbols, {
       onEvent: (e) => {
+        if (gen !== this.streamGen) return;
         this.activity();
         sink.onEvent(this.name, e);
       },
       onMalformed: (reason) => {
+        if (gen !== this.streamGen) return;
         this.activity();
         health.recordRequest(NaN, 'malformed');
         sink.onMalformed(this.name, reason);
       },
-      onStatus: (s) => this.onStreamStatus(s),
+      onStatus: (s) => {
+        if (gen === this.streamGen) this.onStreamStatus(s);
+      },
     });
+    // A stream that failed while opening was already given up on (and a retry scheduled).
+    if (gen === this.streamGen) this.sub = sub;
+    else void sub.close().catch(() => undefined);
+  }
+
+  /**
+   * Gives up on the current stream after a fault. It is closed, not just forgotten: a stream that
+   * outlives its socket (IBKR's resubscribes itself when the shared connection comes back) would
+   * otherwise keep delivering beside its replacement, every event once per reconnect so far.
+   */
+  private dropStream(): void {
+    const dead = this.sub;
+    this.sub = null;
+    this.streamGen++;
+    void dead?.close().catch(() => undefined);
   }
 
   private onStreamStatus(s: StreamStatus): void {
@@ -155,7 +177,7 @@ export class ProviderConnection {
       return this.setState('connected', 'streaming');
     }
     health.recordRequest(NaN, s.fault);
-    this.sub = null;
+    this.dropStream();
     if (s.fault === 'unauthorized') return this.setState('unauthorized', s.message);
     this.setState(s.fault === 'throttled' ? 'throttled' : 'down', s.message);
     if (this.stopped) return;

@@ -41,6 +41,13 @@ export interface MarketDataConfig {
 
 export const DEFAULT_PLAN: ProviderPlan = { perMinute: 60, perDay: Infinity, costPerRequestUsd: 0 };
 const SIM_PROVIDERS: ReadonlySet<ProviderName> = new Set(['synthetic', 'replay']);
+/**
+ * An event stamped further ahead of our Clock than this is refused before anything else sees it
+ * (the bar aggregator's own future tolerance). Admitted, it would be the router's newest timestamp
+ * and drop every real event as out of order until the clock caught up, count as the provider's
+ * latest sign of life, and re-anchor the price band (its reference looks minutes old).
+ */
+export const MAX_FUTURE_MS = 2000;
 
 export type MarketEventConsumer = (provider: ProviderName, event: MarketEvent) => void;
 
@@ -189,18 +196,20 @@ export class MarketDataService {
     const { metrics } = this.deps;
     // Labelled children are cached: label hashing per event costs more than the rest of routing.
     entry.eventCounters[event.type].inc();
+    const ts = event.type === 'trade' ? event.trade.ts : event.type === 'quote' ? event.quote.ts : event.bar.ts;
     const rejection =
-      event.type === 'trade'
-        ? entry.validator.checkTrade(event.trade)
-        : event.type === 'quote'
-          ? entry.validator.checkQuote(event.quote)
-          : entry.validator.checkBar(event.bar);
+      ts > this.deps.clock.now() + MAX_FUTURE_MS
+        ? `future: ts ${ts} is ${ts - this.deps.clock.now()} ms ahead of the clock`
+        : event.type === 'trade'
+          ? entry.validator.checkTrade(event.trade)
+          : event.type === 'quote'
+            ? entry.validator.checkQuote(event.quote)
+            : entry.validator.checkBar(event.bar);
     if (rejection) {
       entry.health.recordRequest(NaN, 'malformed');
       metrics.rejected.inc({ provider, reason: rejection.split(':')[0]! });
       return;
     }
-    const ts = event.type === 'trade' ? event.trade.ts : event.type === 'quote' ? event.quote.ts : event.bar.ts;
     entry.health.recordEvent(ts);
     if (event.type === 'quote') entry.quotesServed++;
     if (event.type === 'bar') entry.barsSeen.add(`${event.bar.symbol}@${event.bar.ts}`);

@@ -52,6 +52,8 @@ describe('bar completeness', () => {
   it('counts expected regular-session minute bars against those received', async () => {
     const open = fromNewYork(2026, 11, 20, 10, 0);
     const { clock, svc, check } = setup(open);
+    // A minute bar arrives once its minute is over (the service refuses bars from the future).
+    clock.set(open + 120_000);
     // Minute 10:00: both symbols; minute 10:01: only NVDA.
     svc.ingest('polygon', bar('NVDA', open));
     svc.ingest('polygon', bar('MSFT', open));
