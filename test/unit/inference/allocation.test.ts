@@ -7,7 +7,7 @@ import { loadWeights } from '../../../src/main/inference/weights';
 
 // Its own file (own process, fresh JIT feedback), like the feature pipeline's allocation test.
 describe('policy allocation', () => {
-  it('infer/decide allocate nothing per call once warm (young-generation growth, median of 9 windows)', () => {
+  it('infer/decide allocate nothing per call once warm (young-generation growth, median of windows without a scavenge)', () => {
     const policy = new GuardedPolicy(
       new MlpPolicy(loadWeights('models/dual-nvda-msft.json', path.resolve('resources'))),
     );
@@ -24,13 +24,19 @@ describe('policy allocation', () => {
       v8.getHeapSpaceStatistics().find((sp) => sp.space_name === 'new_space')!.space_used_size;
     let overhead = youngBytes();
     overhead = youngBytes() - overhead;
+    // Windows of 10k calls dilute what the test runner itself allocates meanwhile (a real per-call
+    // allocation of even 8 bytes still shows in every window); a window in which a scavenge ran
+    // reads low and is skipped rather than counted.
     const perCall: number[] = [];
-    for (let w = 0; w < 9; w++) {
+    for (let w = 0; w < 15; w++) {
       const before = youngBytes();
-      run(1000);
-      perCall.push((youngBytes() - before - overhead) / 1000);
+      run(10_000);
+      const after = youngBytes();
+      if (after < before) continue;
+      perCall.push((after - before - overhead) / 10_000);
     }
+    expect(perCall.length).toBeGreaterThanOrEqual(5);
     perCall.sort((a, b) => a - b);
-    expect(perCall[4]).toBeLessThan(2);
+    expect(perCall[Math.floor(perCall.length / 2)]).toBeLessThan(2);
   });
 });
