@@ -4,6 +4,7 @@
  * what the trader saw, and the buffer's later flush of a live bar replaces a backfilled one anyway.
  */
 import type { Bar } from '../../shared/domain';
+import { isValidMinuteBar, storedFromProvider } from '../bars/providerBar';
 import type { StoredBar } from '../bars/types';
 import { countRegularMinutes } from '../marketdata/calendar';
 
@@ -18,15 +19,6 @@ export interface FillResult {
   alreadyStored: number;
 }
 
-function valid(b: Bar): boolean {
-  const nums = [b.o, b.h, b.l, b.c, b.v];
-  if (!nums.every((x) => typeof x === 'number' && Number.isFinite(x))) return false;
-  if (b.v < 0 || b.h < b.l || b.o <= 0 || b.l <= 0) return false;
-  if (b.h < Math.max(b.o, b.c) || b.l > Math.min(b.o, b.c)) return false;
-  if (b.vw !== undefined && !Number.isFinite(b.vw)) return false;
-  return b.n === undefined || (Number.isInteger(b.n) && b.n >= 0);
-}
-
 export function toBackfilledBars(
   raw: readonly Bar[],
   job: { symbol: string; fromTs: number; toTs: number },
@@ -39,8 +31,8 @@ export function toBackfilledBars(
   let rejected = 0;
   let alreadyStored = 0;
   for (const b of raw) {
-    const inRange = Number.isInteger(b.ts) && b.ts >= job.fromTs && b.ts < job.toTs && b.ts % MS_MIN === 0;
-    if (!inRange || b.symbol !== job.symbol || !valid(b) || countRegularMinutes(b.ts, b.ts + MS_MIN) !== 1) {
+    const inRange = b.ts >= job.fromTs && b.ts < job.toTs;
+    if (!isValidMinuteBar(b) || !inRange || b.symbol !== job.symbol || countRegularMinutes(b.ts, b.ts + MS_MIN) !== 1) {
       rejected++;
       continue;
     }
@@ -49,21 +41,7 @@ export function toBackfilledBars(
       continue;
     }
     seen.add(b.ts);
-    bars.push({
-      symbol: job.symbol,
-      interval: '1m',
-      ts: b.ts,
-      o: b.o,
-      h: b.h,
-      l: b.l,
-      c: b.c,
-      v: b.v,
-      vw: b.vw ?? null,
-      n: b.n ?? null,
-      provider,
-      asOf,
-      status: 'backfilled',
-    });
+    bars.push(storedFromProvider(b, provider, asOf, 'backfilled'));
   }
   bars.sort((a, b) => a.ts - b.ts);
   return { bars, rejected, alreadyStored };

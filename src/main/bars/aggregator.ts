@@ -41,6 +41,7 @@
  */
 import type { Bar, Trade } from '../../shared/domain';
 import type { Clock } from '../clock';
+import { isValidMinuteBar, storedFromProvider } from './providerBar';
 import type { StoredBar } from './types';
 
 const MINUTE = 60_000;
@@ -257,7 +258,7 @@ export class BarAggregator {
    */
   onProviderBar(bar: Bar, provider: string): StoredBar | null {
     const now = this.clock.now();
-    if (!validProviderBar(bar) || bar.ts + MINUTE > now + this.cfg.futureToleranceMs) {
+    if (!isValidMinuteBar(bar) || bar.ts + MINUTE > now + this.cfg.futureToleranceMs) {
       this.counters.providerBarsRejected++;
       return null;
     }
@@ -275,21 +276,7 @@ export class BarAggregator {
     }
     if (b !== null) b.providerTaken = true;
 
-    const stored: StoredBar = {
-      symbol: bar.symbol,
-      interval: '1m',
-      ts: bar.ts,
-      o: bar.o,
-      h: bar.h,
-      l: bar.l,
-      c: bar.c,
-      v: bar.v,
-      vw: bar.vw ?? null,
-      n: bar.n ?? null,
-      provider,
-      asOf: now,
-      status: 'live',
-    };
+    const stored = storedFromProvider(bar, provider, now, 'live');
     let diff: BarFieldDiff | null = null;
     if (built !== null) {
       diff = {
@@ -475,36 +462,6 @@ function toStored(symbol: string, b: Bucket, asOf: number, status: StoredBar['st
     asOf,
     status,
   };
-}
-
-function isPrice(x: unknown): x is number {
-  return typeof x === 'number' && x > 0 && x !== Infinity;
-}
-
-function validProviderBar(bar: Bar): boolean {
-  const { o, h, l, c, v } = bar;
-  const vw: unknown = bar.vw;
-  const n: unknown = bar.n;
-  return (
-    typeof bar.symbol === 'string' &&
-    bar.symbol.length > 0 &&
-    Number.isSafeInteger(bar.ts) &&
-    bar.ts >= 0 &&
-    bar.ts % MINUTE === 0 &&
-    isPrice(o) &&
-    isPrice(h) &&
-    isPrice(l) &&
-    isPrice(c) &&
-    typeof v === 'number' &&
-    v >= 0 &&
-    v !== Infinity &&
-    l <= o &&
-    l <= c &&
-    o <= h &&
-    c <= h &&
-    (vw === undefined || vw === null || isPrice(vw)) &&
-    (n === undefined || n === null || (Number.isSafeInteger(n) && (n as number) >= 0))
-  );
 }
 
 function near(a: number, b: number): boolean {
