@@ -4,14 +4,13 @@
  */
 import type { CommandInput } from '../../../shared/contract';
 import type { BacktestRequest, BacktestStat } from '../../../shared/domain';
+import { nyDay } from '../time/newYork';
 
 const DAY = 86_400_000;
-const NY = 'America/New_York';
-const dayKey = new Intl.DateTimeFormat('en-CA', { timeZone: NY, year: 'numeric', month: '2-digit', day: '2-digit' });
 const money = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2, minimumFractionDigits: 2 });
 const int = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
-export const nyDayOf = (ts: number): string => dayKey.format(ts);
+export const nyDayOf = nyDay;
 
 export function formatPct(v: number | null, digits = 2): string {
   return v === null ? '—' : `${(v * 100).toFixed(digits)}%`;

@@ -12,29 +12,10 @@ import type {
   Position,
   SymbolMode,
 } from '../../../shared/domain';
-
-const NY = 'America/New_York';
-const clock = new Intl.DateTimeFormat('en-US', {
-  timeZone: NY,
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-  hour12: false,
-});
-const dayKey = new Intl.DateTimeFormat('en-CA', { timeZone: NY, year: 'numeric', month: '2-digit', day: '2-digit' });
-const dayClock = new Intl.DateTimeFormat('en-US', {
-  timeZone: NY,
-  month: 'short',
-  day: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-  hour12: false,
-});
+import { formatNyStamp } from '../time/newYork';
 
 /** New York time of an order or fill; with the date when it was not today. */
-export function formatTime(ts: number, now: number): string {
-  return dayKey.format(ts) === dayKey.format(now) ? clock.format(ts) : dayClock.format(ts);
-}
+export const formatTime = formatNyStamp;
 
 export type StatusTone = 'working' | 'done' | 'bad' | 'neutral';
 

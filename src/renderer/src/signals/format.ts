@@ -3,24 +3,7 @@
  * decision latency. Pure, so the panel and the chart legend say the same thing.
  */
 import type { Signal, SignalSide } from '../../../shared/domain';
-
-const NY = 'America/New_York';
-const clock = new Intl.DateTimeFormat('en-US', {
-  timeZone: NY,
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-  hour12: false,
-});
-const dayClock = new Intl.DateTimeFormat('en-US', {
-  timeZone: NY,
-  month: 'short',
-  day: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-  hour12: false,
-});
-const dayKey = new Intl.DateTimeFormat('en-CA', { timeZone: NY, year: 'numeric', month: '2-digit', day: '2-digit' });
+import { formatNyStamp, nyDay } from '../time/newYork';
 
 /** The decision unit: 'NVDA', or 'NVDA/MSFT' for the dual-ticker pair. */
 export const unitOf = (s: Pick<Signal, 'symbols'>): string => s.symbols.join('/');
@@ -31,13 +14,8 @@ export const signalKey = (s: Pick<Signal, 'ts' | 'symbols'>): string => `${s.ts}
 export const GLYPH: Record<SignalSide, string> = { BUY: '▲', SELL: '▼', HOLD: '–' };
 
 /** New York time of a decision; the date too when it was not today. */
-export function formatSignalTime(ts: number, now: number): string {
-  return dayKey.format(ts) === dayKey.format(now) ? clock.format(ts) : dayClock.format(ts);
-}
-
-export function nyDay(ts: number): string {
-  return dayKey.format(ts);
-}
+export const formatSignalTime = formatNyStamp;
+export { nyDay };
 
 /** Why a decision did not pass, in words: "cooldown 42 s left (BUY NVDA)", "low confidence 0.55 < 0.60". */
 export function blockText(s: Signal): string {
